@@ -1,0 +1,134 @@
+namespace NerfSharp.Configuration;
+
+/// <summary>
+/// The resolved configuration of one run, written to <c>config.json</c> in the run folder so a run
+/// is reproducible and resumable. Defaults are nerf-pytorch's lego config (configs/lego.txt plus its argparse defaults).
+/// </summary>
+public sealed record RunConfig
+{
+    /// <summary>nerf-pytorch's expname.</summary>
+    public string ExperimentName { get; init; } = "nerf";
+
+    /// <summary>nerf-pytorch's basedir: runs are written to BaseDir/ExperimentName unless an explicit output folder is given.</summary>
+    public string BaseDir { get; init; } = "./logs";
+
+    /// <summary>The run folder (config.json, metrics.jsonl, checkpoints/, renders).</summary>
+    public string OutputDir { get; init; } = "";
+
+    /// <summary>Model preset: "vanilla".</summary>
+    public string Model { get; init; } = "vanilla";
+
+    public DataConfig Data { get; init; } = new();
+
+    public TrainerConfig Trainer { get; init; } = new();
+
+    public VanillaNerfConfig Vanilla { get; init; } = new();
+
+    /// <summary>nerf-pytorch's render_only / render_test / render_factor.</summary>
+    public RenderConfig Render { get; init; } = new();
+}
+
+public sealed record DataConfig
+{
+    /// <summary>nerf-pytorch's datadir.</summary>
+    public string DataDir { get; init; } = "";
+
+    /// <summary>nerf-pytorch's dataset_type: "blender" (others come with later parsers).</summary>
+    public string DatasetType { get; init; } = "blender";
+
+    public bool HalfRes { get; init; }
+
+    /// <summary>Keep every N-th image of the val and test splits (nerf-pytorch's testskip).</summary>
+    public int TestSkip { get; init; } = 8;
+
+    public bool WhiteBackground { get; init; }
+}
+
+public sealed record TrainerConfig
+{
+    /// <summary>Total optimisation steps (nerf-pytorch trains N_iters = 200000 + 1).</summary>
+    public int Steps { get; init; } = 200_000;
+
+    /// <summary>N_rand: rays per step.</summary>
+    public int BatchRays { get; init; } = 1024;
+
+    /// <summary>lrate.</summary>
+    public double LearningRate { get; init; } = 5e-4;
+
+    /// <summary>lrate_decay, in thousands of steps: lr = lrate * 0.1^(step / (lrate_decay * 1000)).</summary>
+    public double LearningRateDecay { get; init; } = 250;
+
+    /// <summary>no_batching: draw each step's rays from one random image instead of all images.</summary>
+    public bool NoBatching { get; init; }
+
+    /// <summary>precrop_iters: for the first N steps of per-image sampling, draw from the centre crop.</summary>
+    public int PrecropIters { get; init; }
+
+    /// <summary>precrop_frac: size of that centre crop as a fraction of the image.</summary>
+    public double PrecropFrac { get; init; } = 0.5;
+
+    /// <summary>chunk: rays processed together (bounds memory in training and rendering).</summary>
+    public int Chunk { get; init; } = 1024 * 32;
+
+    /// <summary>netchunk: points sent through the network together.</summary>
+    public int NetChunk { get; init; } = 1024 * 64;
+
+    /// <summary>i_print: log a metrics line every N steps.</summary>
+    public int LogEvery { get; init; } = 100;
+
+    /// <summary>i_weights: write a checkpoint every N steps.</summary>
+    public int CheckpointEvery { get; init; } = 10_000;
+
+    /// <summary>i_testset: render the test split every N steps (0 = never during training).</summary>
+    public int TestsetEvery { get; init; } = 50_000;
+
+    /// <summary>i_video: render the spiral video every N steps (0 = never during training).</summary>
+    public int VideoEvery { get; init; } = 50_000;
+
+    /// <summary>Seed of every random choice (init, ray order, stratified jitter, noise).</summary>
+    public ulong Seed { get; init; }
+}
+
+public sealed record VanillaNerfConfig
+{
+    public int NetDepth { get; init; } = 8;
+
+    public int NetWidth { get; init; } = 256;
+
+    public int NetDepthFine { get; init; } = 8;
+
+    public int NetWidthFine { get; init; } = 256;
+
+    /// <summary>multires: log2 of the max frequency of the point encoding.</summary>
+    public int Multires { get; init; } = 10;
+
+    /// <summary>multires_views.</summary>
+    public int MultiresViews { get; init; } = 4;
+
+    public bool UseViewDirs { get; init; } = true;
+
+    /// <summary>N_samples: coarse samples per ray.</summary>
+    public int Samples { get; init; } = 64;
+
+    /// <summary>N_importance: extra fine samples per ray (0 = no fine network).</summary>
+    public int Importance { get; init; } = 128;
+
+    /// <summary>perturb: stratified jitter during training.</summary>
+    public bool Perturb { get; init; } = true;
+
+    /// <summary>lindisp: sample linearly in inverse depth.</summary>
+    public bool LinDisp { get; init; }
+
+    /// <summary>raw_noise_std: noise added to raw density during training.</summary>
+    public double RawNoiseStd { get; init; }
+}
+
+public sealed record RenderConfig
+{
+    public bool RenderOnly { get; init; }
+
+    public bool RenderTest { get; init; }
+
+    /// <summary>Downsampling factor for fast preview renders (0 or 1 = full size).</summary>
+    public int RenderFactor { get; init; }
+}
