@@ -1,10 +1,79 @@
+using NerfSharp.Cli.Commands;
+using NerfSharp.Training;
+
 namespace NerfSharp.Cli;
 
+/// <summary>The <c>nerf</c> command.</summary>
 public static class Program
 {
+    public const string Usage = """
+        nerf: Neural Radiance Fields in C#
+
+          nerf demo   --out DIR [--steps N] [--size PX] [--frames N]
+                      generate a procedural scene, train, score the test views, render a 360-degree video
+          nerf train  --data DIR [--model vanilla] [--out DIR] [--steps N] [--seed S] [--log-every N]
+                      [--config FILE] [--KEY VALUE ...]      (any nerf-pytorch config key, e.g. --N_rand 1024)
+          nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
+          nerf eval   --run RUN --split val|test|train [--json] [--max-images N] [--testskip N] [--out DIR]
+          nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
+          nerf bench  [--data DIR] [--iters N] [--warmup N]   seconds per lego-config training iteration
+
+        Config files are nerf-pytorch's 'key = value' files (configs/lego.txt works as it is);
+        command-line flags override the file.
+        """;
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("nerf: commands are being built");
-        return args.Length == 0 ? 1 : 1;
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (!cancel.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine("\nstopping after this step (Ctrl+C again to abort without a checkpoint)...");
+                cancel.Cancel();
+            }
+        };
+        var ctx = new CliContext(Console.Out, Console.Error, cancel.Token, !Console.IsErrorRedirected);
+        return Run(args, ctx);
+    }
+
+    /// <summary>Runs one command; returns the process exit code. Errors are reported on ctx.Error.</summary>
+    public static int Run(string[] args, CliContext ctx)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            ctx.Out.WriteLine(Usage);
+            return args.Length == 0 ? 1 : 0;
+        }
+
+        try
+        {
+            var rest = new CliArguments(args[1..]);
+            return args[0] switch
+            {
+                "demo" => DemoCommand.Run(rest, ctx),
+                "train" => TrainCommand.Run(rest, ctx),
+                "eval" => EvalCommand.Run(rest, ctx),
+                "render" => RenderCommand.Run(rest, ctx),
+                "bench" => BenchCommand.Run(rest, ctx),
+                _ => throw new ArgumentException($"unknown command '{args[0]}'\n{Usage}"),
+            };
+        }
+        catch (DataFormatException e)
+        {
+            ctx.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (TrainingDivergedException e)
+        {
+            ctx.Error.WriteLine($"error: {e.Message}");
+            return 3;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            ctx.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
     }
 }

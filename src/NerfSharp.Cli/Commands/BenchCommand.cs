@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using NerfSharp.Configuration;
+using NerfSharp.Data;
+using NerfSharp.Data.Demo;
+using NerfSharp.Diagnostics;
+using NerfSharp.Models;
+using NerfSharp.Runs;
+using NerfSharp.Training;
+
+namespace NerfSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nerf bench</c>: seconds per training iteration of nerf-pytorch's lego config (1024 rays, 64 + 128 samples,
+/// 8x256 MLPs, 400x400 images), with the MLP work in GFLOP/s against this machine's FP32 peak.
+/// </summary>
+public static class BenchCommand
+{
+    public static int Run(CliArguments args, CliContext ctx)
+    {
+        string? data = args.Take("data");
+        int iterations = args.Int("iters") ?? 3;
+        int warmup = args.Int("warmup") ?? 1;
+        args.EnsureAllUsed("bench");
+        string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{Environment.ProcessId}");
+        try
+        {
+            data ??= FindLego400() ?? GenerateScene(temp, ctx);
+            var config = new RunConfig
+            {
+                OutputDir = Path.Combine(temp, "run"),
+                Data = new DataConfig { DataDir = Path.GetFullPath(data), WhiteBackground = true, TestSkip = 8 },
+                Trainer = new TrainerConfig { Steps = warmup + iterations, BatchRays = 1024, LogEvery = 0, CheckpointEvery = 0, TestsetEvery = 0, VideoEvery = 0 },
+            };
+            DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+            IRadianceModel model = ModelFactory.Create(config, train.Background);
+            var trainer = new Trainer(config, model, train);
+            trainer.Initialize();
+            var times = new List<double>();
+            var watch = Stopwatch.StartNew();
+            trainer.OnProgress = p =>
+            {
+                times.Add(watch.Elapsed.TotalSeconds);
+                watch.Restart();
+            };
+            trainer.Run();
+            double[] timed = times.Skip(warmup).ToArray();
+            double mean = timed.Average();
+            double best = timed.Min();
+            var v = config.Vanilla;
+            double points = config.Trainer.BatchRays * ((double)v.Samples + (v.Samples + v.Importance));
+            double flop = 3 * points * MlpForwardFlopPerPoint(v.NetWidth, v.NetDepth);
+            double clockGhz = CpuClockGhz();
+            int cores = Environment.ProcessorCount;
+            double peak = cores * 32 * clockGhz;
+            ctx.Out.WriteLine($"bench: lego config (1024 rays, {v.Samples}+{v.Importance} samples, {v.NetDepth}x{v.NetWidth} MLPs) on {train.Images[0].Width}x{train.Images[0].Height} images from {data}");
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds per iteration: mean {mean:F3}, best {best:F3} over {timed.Length} iterations ({warmup} warm-up)"));
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLP work per iteration: {flop / 1e12:F3} TFLOP (forward + backward = 3 x forward) -> {flop / best / 1e9:F1} GFLOP/s end to end"));
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FP32 peak: {cores} cores x 32 FLOP/cycle x {clockGhz:F2} GHz = {peak:F0} GFLOP/s -> {100 * flop / best / 1e9 / peak:F0}% of peak"));
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reference (from the issue, not measured here): nerf-pytorch on PyTorch CPU, same machine type: 14 s/iteration -> ratio {14.0 / best:F2}x"));
+            ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Multiply-adds x 2 of one forward pass of nerf-pytorch's MLP (63 + 27 input channels, skip at 4, views branch).</summary>
+    public static double MlpForwardFlopPerPoint(int width, int depth)
+    {
+        double macs = 63.0 * width;
+        for (int i = 1; i < depth; i++)
+        {
+            macs += (i == 5 ? 63 + width : width) * (double)width;
+        }
+
+        macs += (width * (double)width) + width + ((width + 27) * (width / 2.0)) + (width / 2.0 * 3);
+        return 2 * macs;
+    }
+
+    private static string? FindLego400()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir != null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "data", "nerf_synthetic", "lego_400");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+
+            candidate = Path.Combine(dir.FullName, "..", "shared", "data", "nerf_synthetic", "lego_400");
+            if (Directory.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+
+        return null;
+    }
+
+    private static string GenerateScene(string temp, CliContext ctx)
+    {
+        string dir = Path.Combine(temp, "scene");
+        ctx.Error.WriteLine($"lego_400 not found; generating a 400x400 demo scene in {dir}");
+        DemoSceneGenerator.Generate(dir, new DemoSceneOptions(Width: 400, Height: 400, TrainViews: 20, ValViews: 1, TestViews: 1));
+        return dir;
+    }
+
+    private static double CpuClockGhz()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (line.StartsWith("cpu MHz", StringComparison.Ordinal))
+                {
+                    return double.Parse(line.Split(':')[1].Trim(), CultureInfo.InvariantCulture) / 1000.0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 3.5;
+    }
+}

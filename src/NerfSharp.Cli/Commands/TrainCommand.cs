@@ -1,0 +1,107 @@
+using NerfSharp.Configuration;
+using NerfSharp.Data;
+using NerfSharp.Diagnostics;
+using NerfSharp.Evaluation;
+using NerfSharp.Models;
+using NerfSharp.Runs;
+using NerfSharp.Training;
+
+namespace NerfSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nerf train</c>: trains a model on a dataset into a run folder, or continues one (--resume RUN).
+/// </summary>
+public static class TrainCommand
+{
+    public static int Run(CliArguments args, CliContext ctx)
+    {
+        RunConfig config;
+        string? resume = args.Take("resume");
+        string? configFile = args.Take("config");
+        string? output = args.Take("out");
+        string? model = args.Take("model");
+        if (resume != null)
+        {
+            var folder = new RunFolder(resume);
+            config = folder.ReadConfig() with { OutputDir = folder.Path };
+            if (configFile != null)
+            {
+                throw new ArgumentException("--config cannot be combined with --resume (the run's config.json is used)");
+            }
+        }
+        else
+        {
+            config = configFile != null ? NerfPytorchConfigFile.Load(configFile) : new RunConfig();
+            if (output != null)
+            {
+                config = config with { OutputDir = output };
+            }
+        }
+
+        if (model != null)
+        {
+            config = config with { Model = model };
+        }
+
+        config = RunConfigResolver.Absolutize(RunConfigResolver.ApplyFlags(config, args));
+        return Train(config, resume != null, ctx);
+    }
+
+    /// <summary>Trains with a resolved config; shared with <c>nerf demo</c>.</summary>
+    public static int Train(RunConfig config, bool resume, CliContext ctx)
+    {
+        var folder = new RunFolder(config.OutputDir);
+        string? latest = folder.LatestCheckpoint();
+        if (!resume && latest != null)
+        {
+            throw new ArgumentException($"{folder.Path} already holds checkpoints; continue it with --resume {folder.Path} or choose another --out");
+        }
+
+        if (resume && latest == null)
+        {
+            ctx.Error.WriteLine($"{folder.Path} has no checkpoint yet: starting from step 0");
+        }
+
+        DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
+        IRadianceModel model = ModelFactory.Create(config, train.Background);
+        ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
+        folder.WriteConfig(config);
+        var trainer = new Trainer(config, model, train);
+        if (resume && latest != null)
+        {
+            trainer.Resume(latest);
+            ctx.Out.WriteLine($"resumed from {latest} at step {trainer.Step}");
+        }
+        else
+        {
+            trainer.Initialize();
+        }
+
+        var progress = new ConsoleProgress(ctx.Error, "train", ctx.Interactive);
+        trainer.OnProgress = p => progress.Report(p.Step, p.TotalSteps, p.SessionSeconds, p.SessionSteps, $"loss {p.Loss.Loss:F5} psnr {p.Loss.Psnr:F2} lr {p.LearningRate:E2}");
+        trainer.OnTestset = step => RenderTestset(config, model, folder, step, ctx);
+        trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx);
+        TrainingResult result = trainer.Run(ctx.Cancel);
+        progress.Finish();
+        if (result.Interrupted)
+        {
+            ctx.Out.WriteLine($"interrupted at step {result.Step}; checkpoint {result.CheckpointPath}; continue with: nerf train --resume {folder.Path}");
+            return 130;
+        }
+
+        ctx.Out.WriteLine($"done: step {result.Step}, loss {result.LastLoss.Loss:F6}, train psnr {result.LastLoss.Psnr:F2} dB, {result.ElapsedSeconds:F1} s, peak RSS {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
+        ctx.Out.WriteLine($"checkpoint: {result.CheckpointPath}");
+        ctx.Out.WriteLine($"metrics:    {folder.MetricsPath}");
+        return 0;
+    }
+
+    private static void RenderTestset(RunConfig config, IRadianceModel model, RunFolder folder, long step, CliContext ctx)
+    {
+        string split = DatasetLoader.HeldOutSplit(config.Data);
+        DataParserOutput data = DatasetLoader.Load(config.Data, split);
+        string dir = Path.Combine(folder.Path, $"testset_{step:D6}");
+        EvaluationResult r = Evaluator.Evaluate(model, data, config.Trainer.Chunk, dir);
+        ctx.Out.WriteLine($"[step {step}] {split} set: psnr {r.Psnr:F2} ssim {r.Ssim:F4} over {r.Images} images -> {dir}");
+    }
+}

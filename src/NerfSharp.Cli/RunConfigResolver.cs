@@ -1,0 +1,56 @@
+using NerfSharp.Configuration;
+
+namespace NerfSharp.Cli;
+
+/// <summary>
+/// Builds the run config of <c>nerf train</c>: defaults, then a nerf-pytorch config file (--config),
+/// then command-line flags (our names or nerf-pytorch's keys), exactly in that order of precedence.
+/// </summary>
+public static class RunConfigResolver
+{
+    /// <summary>Our flag names and the nerf-pytorch key each stands for.</summary>
+    private static readonly (string Flag, string Key)[] Aliases =
+    [
+        ("data", "datadir"),
+        ("steps", "N_iters"),
+        ("seed", "seed"),
+        ("log-every", "i_print"),
+        ("checkpoint-every", "i_weights"),
+        ("batch-rays", "N_rand"),
+        ("lr", "lrate"),
+        ("half-res", "half_res"),
+        ("white-bkgd", "white_bkgd"),
+        ("samples", "N_samples"),
+        ("importance", "N_importance"),
+        ("testset-every", "i_testset"),
+        ("video-every", "i_video"),
+    ];
+
+    /// <summary>Applies every remaining option as a config key (aliases translated); unknown keys are errors.</summary>
+    public static RunConfig ApplyFlags(RunConfig config, CliArguments args)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var (key, value) in args.TakeRemaining())
+        {
+            string mapped = key;
+            foreach (var (flag, k) in Aliases)
+            {
+                if (key == flag)
+                {
+                    mapped = k;
+                }
+            }
+
+            pairs.Add(new(mapped, value));
+        }
+
+        return pairs.Count == 0 ? config : NerfPytorchConfigFile.Apply(config, pairs, "command line");
+    }
+
+    /// <summary>Makes dataset and output paths absolute so the saved config works from any folder.</summary>
+    public static RunConfig Absolutize(RunConfig config) => config with
+    {
+        Data = config.Data with { DataDir = string.IsNullOrEmpty(config.Data.DataDir) ? "" : Path.GetFullPath(config.Data.DataDir) },
+        OutputDir = Path.GetFullPath(string.IsNullOrEmpty(config.OutputDir) ? Path.Combine(config.BaseDir, config.ExperimentName) : config.OutputDir),
+    };
+}

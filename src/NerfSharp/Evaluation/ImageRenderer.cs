@@ -1,0 +1,55 @@
+using NerfSharp.Cameras;
+using NerfSharp.Imaging;
+using NerfSharp.Models;
+
+namespace NerfSharp.Evaluation;
+
+/// <summary>
+/// Renders whole images through a model, <c>chunk</c> rays at a time (nerf-pytorch's chunk), so memory
+/// is bounded by the chunk, not by the image size.
+/// </summary>
+public sealed class ImageRenderer
+{
+    private readonly IRadianceModel model;
+    private readonly RayBatch batch;
+    private readonly RenderedRays output;
+
+    public ImageRenderer(IRadianceModel model, int chunk)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
+        this.model = model;
+        batch = new RayBatch(chunk);
+        output = new RenderedRays(chunk);
+    }
+
+    /// <summary>Renders the camera's full image; <paramref name="onRows"/> reports progress as pixels done.</summary>
+    public RenderedImage Render(Camera camera, float near, float far, Action<long>? onPixels = null)
+    {
+        int w = camera.Intrinsics.Width, h = camera.Intrinsics.Height;
+        long total = (long)w * h;
+        var rgb = new Image(w, h, 3);
+        var depth = new float[total];
+        var disparity = new float[total];
+        var acc = new float[total];
+        for (long start = 0; start < total; start += batch.Capacity)
+        {
+            int n = (int)Math.Min(batch.Capacity, total - start);
+            for (int k = 0; k < n; k++)
+            {
+                long p = start + k;
+                int x = (int)(p % w), y = (int)(p / w);
+                batch.Set(k, RayGenerator.GetRay(camera, x, y), near, far);
+            }
+
+            batch.Count = n;
+            model.Render(batch, output);
+            output.Rgb.AsSpan(0, n * 3).CopyTo(rgb.Pixels.AsSpan((int)(start * 3)));
+            output.Depth.AsSpan(0, n).CopyTo(depth.AsSpan((int)start));
+            output.Disparity.AsSpan(0, n).CopyTo(disparity.AsSpan((int)start));
+            output.Accumulation.AsSpan(0, n).CopyTo(acc.AsSpan((int)start));
+            onPixels?.Invoke(start + n);
+        }
+
+        return new RenderedImage(rgb, depth, disparity, acc);
+    }
+}

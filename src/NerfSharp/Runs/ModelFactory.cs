@@ -1,0 +1,21 @@
+using NerfSharp.Configuration;
+using NerfSharp.Data;
+using NerfSharp.Models;
+
+namespace NerfSharp.Runs;
+
+/// <summary>Method presets in one place: creates the model a run config names.</summary>
+public static class ModelFactory
+{
+    public static readonly IReadOnlyList<string> Models = ["vanilla"];
+
+    public static IRadianceModel Create(RunConfig config, BackgroundColor background)
+    {
+        var bg = background == BackgroundColor.White ? (1f, 1f, 1f) : (0f, 0f, 0f);
+        return config.Model switch
+        {
+            "vanilla" => new VanillaNerf(config.Vanilla, bg, Math.Max(1024, config.Trainer.NetChunk)),
+            _ => throw new ArgumentException($"unknown model '{config.Model}' (available: {string.Join(", ", Models)})"),
+        };
+    }
+}

@@ -1,0 +1,156 @@
+using NerfSharp.Numerics;
+
+namespace NerfSharp.Training;
+
+/// <summary>One training pixel: which image, which column (x) and row (y).</summary>
+public readonly record struct PixelIndex(int Image, int X, int Y);
+
+/// <summary>Where a <see cref="PixelSampler"/> is in its sequence, for checkpoints.</summary>
+public sealed record PixelSamplerState(long Epoch, long Cursor, ulong[] RngState);
+
+/// <summary>
+/// Chooses each step's training pixels as nerf-pytorch does. With batching: a random permutation
+/// of every pixel of every image, consumed N_rand at a time and reshuffled when exhausted (stored as an
+/// index permutation, not as a copy of the rays, so memory stays at 4 bytes a pixel). Without batching
+/// (no_batching): one random image per step, N_rand distinct pixels from it, from its centre crop while
+/// step &lt; precrop_iters. The sequence depends only on the seed and the state, so a resumed run draws the same pixels.
+/// </summary>
+public sealed class PixelSampler
+{
+    private readonly int imageCount;
+    private readonly int width;
+    private readonly int height;
+    private readonly bool batching;
+    private readonly int precropIters;
+    private readonly double precropFrac;
+    private readonly ulong seed;
+    private readonly Rng rng;
+    private int[] permutation = [];
+    private int[] scratch = [];
+    private long epoch = -1;
+    private long cursor;
+
+    public PixelSampler(int imageCount, int width, int height, bool batching, int precropIters, double precropFrac, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if ((long)imageCount * width * height > int.MaxValue)
+        {
+            throw new ArgumentException($"{imageCount} images of {width}x{height} exceed 2^31 pixels");
+        }
+
+        this.imageCount = imageCount;
+        this.width = width;
+        this.height = height;
+        this.batching = batching;
+        this.precropIters = precropIters;
+        this.precropFrac = precropFrac;
+        this.seed = seed;
+        rng = new Rng(seed ^ 0x5A17_1E50_0000_0001UL);
+    }
+
+    public int PixelCount => imageCount * width * height;
+
+    public PixelSamplerState State => new(epoch, cursor, rng.GetState());
+
+    public void Restore(PixelSamplerState state)
+    {
+        rng.SetState(state.RngState);
+        cursor = state.Cursor;
+        if (state.Epoch >= 0)
+        {
+            BuildPermutation(state.Epoch);
+        }
+
+        epoch = state.Epoch;
+    }
+
+    /// <summary>Fills <paramref name="output"/> with the pixels of training step <paramref name="step"/>.</summary>
+    public void Next(long step, Span<PixelIndex> output)
+    {
+        if (batching)
+        {
+            NextBatched(output);
+        }
+        else
+        {
+            NextFromOneImage(step, output);
+        }
+    }
+
+    private void NextBatched(Span<PixelIndex> output)
+    {
+        int pixelsPerImage = width * height;
+        for (int i = 0; i < output.Length; i++)
+        {
+            if (epoch < 0 || cursor >= permutation.Length)
+            {
+                BuildPermutation(epoch + 1);
+                epoch++;
+                cursor = 0;
+            }
+
+            int g = permutation[cursor++];
+            int image = g / pixelsPerImage;
+            int p = g - (image * pixelsPerImage);
+            output[i] = new PixelIndex(image, p % width, p / width);
+        }
+    }
+
+    private void BuildPermutation(long forEpoch)
+    {
+        if (permutation.Length != PixelCount)
+        {
+            permutation = new int[PixelCount];
+        }
+
+        for (int i = 0; i < permutation.Length; i++)
+        {
+            permutation[i] = i;
+        }
+
+        new Rng(seed + (0x9E37_79B9_7F4A_7C15UL * (ulong)(forEpoch + 1))).Shuffle(permutation.AsSpan());
+    }
+
+    private void NextFromOneImage(long step, Span<PixelIndex> output)
+    {
+        int image = rng.NextInt(imageCount);
+        int x0 = 0, y0 = 0, w = width, h = height;
+        if (step < precropIters)
+        {
+            // nerf-pytorch: rows H/2 - dH .. H/2 + dH - 1 with dH = int(H/2 * precrop_frac), same for columns.
+            int dH = (int)(height / 2 * precropFrac);
+            int dW = (int)(width / 2 * precropFrac);
+            y0 = (height / 2) - dH;
+            x0 = (width / 2) - dW;
+            h = 2 * dH;
+            w = 2 * dW;
+        }
+
+        int m = w * h;
+        if (output.Length > m)
+        {
+            throw new InvalidOperationException($"N_rand = {output.Length} exceeds the {m} pixels available in one image{(step < precropIters ? " crop" : string.Empty)}");
+        }
+
+        if (scratch.Length < m)
+        {
+            scratch = new int[m];
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            scratch[i] = i;
+        }
+
+        // Partial Fisher-Yates: N distinct pixels (np.random.choice(..., replace=False)).
+        for (int i = 0; i < output.Length; i++)
+        {
+            int j = i + rng.NextInt(m - i);
+            (scratch[i], scratch[j]) = (scratch[j], scratch[i]);
+            int p = scratch[i];
+            output[i] = new PixelIndex(image, x0 + (p % w), y0 + (p / w));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg), builds in Release,
+# runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path).
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+if ! command -v ffmpeg >/dev/null 2>&1; then
+  echo "test.sh: installing ffmpeg (needed by the video tests)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null;
+  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; fi
+fi
+dotnet build NerfSharp.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+log=$(mktemp)
+status=0
+dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo 2>&1 | tee "$log" || status=1
+DOTNET_EnableAVX512F=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
+  --filter "FullyQualifiedName~NerfSharp.Tests.Kernels" 2>&1 | tee -a "$log" || status=1
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+passed=${passed:-0}; failed=${failed:-0}
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then failed=1; status=1; fi
+echo "$passed passed, $failed failed"
+[ "$status" = 0 ] && [ "$failed" = 0 ]

@@ -1,0 +1,25 @@
+using NerfSharp.Cli;
+
+namespace NerfSharp.Tests.Cli;
+
+/// <summary>Runs the <c>nerf</c> command in-process, capturing what it prints.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Error);
+
+    public static Result Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, new CliContext(output, error, CancellationToken.None, Interactive: false));
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A small vanilla model so end-to-end runs take seconds.</summary>
+    public static readonly string[] TinyModelFlags =
+    [
+        "--netdepth", "4", "--netwidth", "16", "--netdepth_fine", "4", "--netwidth_fine", "16",
+        "--N_samples", "8", "--N_importance", "8", "--multires", "4", "--multires_views", "2", "--N_rand", "128",
+        "--lrate", "5e-3", "--chunk", "512", "--netchunk", "4096",
+    ];
+}

@@ -1,0 +1,81 @@
+using NerfSharp.Configuration;
+using NerfSharp.IO;
+using NerfSharp.Models;
+using NerfSharp.Tests.Testing;
+
+namespace NerfSharp.Tests.Models;
+
+/// <summary>
+/// A whole coarse + fine render_rays of nerf-pytorch (16 lego rays, D=8 W=64 networks, 64 + 128 samples,
+/// deterministic, white background) against its outputs and autograd gradients of every parameter.
+/// </summary>
+public sealed class VanillaNerfGoldenTests
+{
+    private static (VanillaNerf Model, SafetensorsFile Golden, RayBatch Rays, float[] Target) Setup()
+    {
+        var golden = SafetensorsFile.Read(SharedData.Golden("render_rays"));
+        var config = new VanillaNerfConfig { NetWidth = 64, NetWidthFine = 64, Samples = 64, Importance = 128, Perturb = false };
+        var model = new VanillaNerf(config, (1f, 1f, 1f), pointsPerChunk: 16 * 192);
+        foreach (var tensor in model.Parameters.Tensors)
+        {
+            var src = golden["param." + tensor.Name];
+            Assert.Equal(tensor.Shape, src.Shape);
+            src.ToFloats().CopyTo(model.Parameters.ValuesOf(tensor));
+        }
+
+        double[] o = golden["rays_o"].ToDoubles(), d = golden["rays_d"].ToDoubles();
+        var rays = new RayBatch(16) { Count = 16 };
+        for (int i = 0; i < 16 * 3; i++)
+        {
+            rays.Origins[i] = (float)o[i];
+            rays.Directions[i] = (float)d[i];
+        }
+
+        Array.Fill(rays.Near, 2f);
+        Array.Fill(rays.Far, 6f);
+        return (model, golden, rays, golden["target"].ToFloats());
+    }
+
+    [Fact]
+    public void RenderMatchesNerfPytorch()
+    {
+        var (model, golden, rays, _) = Setup();
+        var output = new RenderedRays(16);
+        model.Render(rays, output);
+        AssertClose(golden["rgb_map"].ToDoubles(), output.Rgb, 1e-4, 1e-5, "rgb_map");
+        AssertClose(golden["acc_map"].ToDoubles(), output.Accumulation, 1e-4, 1e-5, "acc_map");
+        AssertClose(golden["disp_map"].ToDoubles(), output.Disparity, 1e-3, 1e-5, "disp_map");
+    }
+
+    [Fact]
+    public void LossAndGradientsMatchNerfPytorchAutograd()
+    {
+        var (model, golden, rays, target) = Setup();
+        model.Parameters.ZeroGradients();
+        TrainLoss loss = model.AccumulateGradients(rays, target, 16, new Numerics.Rng(1));
+        Assert.Equal(golden["loss"].ToDoubles()[0], loss.Loss, 1e-5 * Math.Abs(golden["loss"].ToDoubles()[0]) + 1e-9);
+        foreach (var tensor in model.Parameters.Tensors)
+        {
+            double[] expected = golden["grad." + tensor.Name].ToDoubles();
+            float[] actual = model.Parameters.GradientsOf(tensor).ToArray();
+            double scale = expected.Max(Math.Abs);
+            AssertClose(expected, actual, 2e-3, 1e-3 * scale + 1e-9, "grad." + tensor.Name);
+        }
+    }
+
+    private static void AssertClose(double[] expected, ReadOnlySpan<float> actual, double rel, double abs, string what)
+    {
+        Assert.True(expected.Length <= actual.Length, what);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i];
+            if (!double.IsFinite(e))
+            {
+                continue;
+            }
+
+            double err = Math.Abs(e - actual[i]);
+            Assert.True(err <= abs + (rel * Math.Abs(e)), $"{what}[{i}]: expected {e:G9}, got {actual[i]:G9}");
+        }
+    }
+}
