@@ -145,9 +145,9 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         string dll = Path.Combine(AppContext.BaseDirectory, "nerf.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
-        foreach (string a in TrainArgs(killed, steps, "--checkpoint-every", "20"))
+        foreach (string arg in TrainArgs(killed, steps, "--checkpoint-every", "20"))
         {
-            psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add(arg);
         }
 
         using (var process = Process.Start(psi)!)
