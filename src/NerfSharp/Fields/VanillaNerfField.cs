@@ -25,7 +25,7 @@ public sealed class VanillaNerfField
                 Width: width,
                 PointChannels: pointEncoding.OutputWidth,
                 ViewChannels: viewEncoding?.OutputWidth ?? 0,
-                Skip: 4,
+                Skip: depth > 5 ? 4 : -1, // nerf-pytorch's skips=[4]; a shallower trunk never reaches it
                 UseViewDirs: useViewDirs),
             store,
             prefix);
