@@ -50,6 +50,7 @@ public sealed class Trainer
         var first = train.Images[0];
         sampler = new PixelSampler(train.Count, first.Width, first.Height, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
         rng = new Rng(t.Seed ^ 0x7EA1_0000_0000_0002UL);
+        Directory.CreateDirectory(config.OutputDir);
         checkpoints = new CheckpointDirectory(Path.Combine(config.OutputDir, "checkpoints"));
         metrics = new MetricsLog(Path.Combine(config.OutputDir, "metrics.jsonl"));
     }

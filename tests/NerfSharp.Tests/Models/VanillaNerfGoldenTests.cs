@@ -40,6 +40,25 @@ public sealed class VanillaNerfGoldenTests
     }
 
     [Fact]
+    public void CoarsePassMatchesNerfPytorch()
+    {
+        var golden = SafetensorsFile.Read(SharedData.Golden("render_rays"));
+        var config = new VanillaNerfConfig { NetWidth = 64, Samples = 64, Importance = 0, Perturb = false };
+        var model = new VanillaNerf(config, (1f, 1f, 1f), pointsPerChunk: 16 * 64);
+        foreach (var tensor in model.Parameters.Tensors)
+        {
+            golden["param." + tensor.Name].ToFloats().CopyTo(model.Parameters.ValuesOf(tensor));
+        }
+
+        var (_, _, rays, _) = Setup();
+        var output = new RenderedRays(16);
+        model.Render(rays, output);
+        AssertClose(golden["rgb0"].ToDoubles(), output.Rgb, 1e-4, 1e-5, "rgb0");
+        AssertClose(golden["acc0"].ToDoubles(), output.Accumulation, 1e-4, 1e-5, "acc0");
+        AssertClose(golden["disp0"].ToDoubles(), output.Disparity, 1e-4, 1e-5, "disp0");
+    }
+
+    [Fact]
     public void RenderMatchesNerfPytorch()
     {
         var (model, golden, rays, _) = Setup();

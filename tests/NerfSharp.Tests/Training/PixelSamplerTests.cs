@@ -52,7 +52,7 @@ public sealed class PixelSamplerTests
     [InlineData(false)]
     public void RestoredStateContinuesTheSameSequence(bool batching)
     {
-        var a = new PixelSampler(4, 8, 8, batching, 2, 0.5, seed: 9);
+        var a = new PixelSampler(4, 16, 16, batching, 2, 0.5, seed: 9);
         var batch = new PixelIndex[50];
         for (int i = 0; i < 7; i++)
         {
@@ -60,7 +60,7 @@ public sealed class PixelSamplerTests
         }
 
         PixelSamplerState state = a.State;
-        var b = new PixelSampler(4, 8, 8, batching, 2, 0.5, seed: 9);
+        var b = new PixelSampler(4, 16, 16, batching, 2, 0.5, seed: 9);
         b.Restore(state);
         var fromA = new PixelIndex[50];
         var fromB = new PixelIndex[50];
