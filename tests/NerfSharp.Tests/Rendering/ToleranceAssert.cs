@@ -10,7 +10,8 @@ internal static class ToleranceAssert
         int worstIndex = -1;
         for (int i = 0; i < expected.Length; i++)
         {
-            double excess = Math.Abs(actual[i] - expected[i]) / (atol + (rtol * Math.Abs(expected[i])));
+            double difference = Math.Abs(actual[i] - expected[i]);
+            double excess = difference == 0 ? 0 : difference / (atol + (rtol * Math.Abs(expected[i])));
             if (!(excess <= worst))
             {
                 worst = excess;
