@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -8,7 +7,9 @@ namespace NerfSharp.Encodings;
 /// NeRF's positional encoding, as nerf-pytorch's <c>get_embedder(L)</c>: channels
 /// [x, sin(2^0 x), cos(2^0 x), sin(2^1 x), cos(2^1 x), ..., sin(2^(L-1) x), cos(2^(L-1) x)],
 /// each an InputWidth-vector, no factor pi. Input is point-major (array of structures); the
-/// output is feature-major: channel f of point p at output[f * count + p].
+/// output is feature-major: channel f of point p at output[f * count + p]. Each coordinate's sin and cos
+/// are computed once in double and the higher frequencies by exact double-angle steps in double, so every
+/// output is sin/cos of the float input to within float rounding.
 /// </summary>
 public sealed class FrequencyEncoding
 {
@@ -67,13 +68,7 @@ public sealed class FrequencyEncoding
                     x.CopyTo(output.Slice((dim * count) + p0, n));
                 }
 
-                for (int k = 0; k < NumFrequencies; k++)
-                {
-                    int sinChannel = SinChannel(k, dim);
-                    Span<float> sinOut = output.Slice((sinChannel * count) + p0, n);
-                    Span<float> cosOut = output.Slice(((sinChannel + d) * count) + p0, n);
-                    SinCosScaled(x, (float)(1 << k), sinOut, cosOut);
-                }
+                EncodeCoordinate(x, output, count, p0, SinChannel(0, dim));
             }
         }
     }
@@ -110,14 +105,7 @@ public sealed class FrequencyEncoding
                     g.Clear();
                 }
 
-                for (int k = 0; k < NumFrequencies; k++)
-                {
-                    int sinChannel = SinChannel(k, dim);
-                    ReadOnlySpan<float> gSin = dLdOutput.Slice((sinChannel * count) + p0, n);
-                    ReadOnlySpan<float> gCos = dLdOutput.Slice(((sinChannel + d) * count) + p0, n);
-                    AccumulateSinCosGradient(x, (float)(1 << k), gSin, gCos, g);
-                }
-
+                AccumulateCoordinateGradient(x, dLdOutput, count, p0, SinChannel(0, dim), g);
                 for (int p = 0; p < n; p++)
                 {
                     dLdInput[((p0 + p) * d) + dim] = g[p];
@@ -152,58 +140,105 @@ public sealed class FrequencyEncoding
         }
     }
 
-    /// <summary>sinOut[p] = sin(scale x[p]), cosOut[p] = cos(scale x[p]). The scale is a power of two, so scale x is exact.</summary>
-    private static void SinCosScaled(ReadOnlySpan<float> x, float scale, Span<float> sinOut, Span<float> cosOut)
+    /// <summary>
+    /// For one coordinate of the block's points x[p] (point p0 + p): writes sin(2^k x) to row sinChannel0 + 2 k InputWidth
+    /// and cos(2^k x) to the row InputWidth further, for k = 0..L-1. sin and cos of x come from one double-precision
+    /// SinCos; higher frequencies from the double-angle formulas sin 2a = 2 sin a cos a, cos 2a = (cos a - sin a)(cos a + sin a),
+    /// in double, so the error after k doublings (~2^k 1e-16) stays far below float rounding.
+    /// </summary>
+    private void EncodeCoordinate(ReadOnlySpan<float> x, Span<float> output, int count, int p0, int sinChannel0)
     {
         int n = x.Length;
+        int rowStep = 2 * InputWidth * count;
+        int cosOffset = InputWidth * count;
         int p = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            // Lanes: 8 consecutive points of one coordinate. The tail (n % 8) runs through the scalar loop below.
+            // Lanes: 8 consecutive points of one coordinate, widened to two Vector256<double> (lo = points 0..3, hi = 4..7).
+            // The tail (n % 8 points) goes through the scalar loop below, which computes the same formulas.
             ref float xRef = ref MemoryMarshal.GetReference(x);
-            ref float sRef = ref MemoryMarshal.GetReference(sinOut);
-            ref float cRef = ref MemoryMarshal.GetReference(cosOut);
-            var vScale = Vector256.Create(scale);
+            ref float outRef = ref MemoryMarshal.GetReference(output);
+            var two = Vector256.Create(2.0);
             for (; p <= n - Vector256<float>.Count; p += Vector256<float>.Count)
             {
-                var (s, c) = Vector256.SinCos(Vector256.LoadUnsafe(ref xRef, (nuint)p) * vScale);
-                s.StoreUnsafe(ref sRef, (nuint)p);
-                c.StoreUnsafe(ref cRef, (nuint)p);
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref xRef, (nuint)p));
+                var (sLo, cLo) = Vector256.SinCos(lo);
+                var (sHi, cHi) = Vector256.SinCos(hi);
+                nuint at = (nuint)((sinChannel0 * count) + p0 + p);
+                for (int k = 0; k < NumFrequencies; k++, at += (nuint)rowStep)
+                {
+                    Vector256.Narrow(sLo, sHi).StoreUnsafe(ref outRef, at);
+                    Vector256.Narrow(cLo, cHi).StoreUnsafe(ref outRef, at + (nuint)cosOffset);
+                    (sLo, cLo) = (two * sLo * cLo, (cLo - sLo) * (cLo + sLo));
+                    (sHi, cHi) = (two * sHi * cHi, (cHi - sHi) * (cHi + sHi));
+                }
             }
         }
 
         for (; p < n; p++)
         {
-            (sinOut[p], cosOut[p]) = MathF.SinCos(x[p] * scale);
+            var (s, c) = Math.SinCos((double)x[p]);
+            int at = (sinChannel0 * count) + p0 + p;
+            for (int k = 0; k < NumFrequencies; k++, at += rowStep)
+            {
+                output[at] = (float)s;
+                output[at + cosOffset] = (float)c;
+                (s, c) = (2 * s * c, (c - s) * (c + s));
+            }
         }
     }
 
-    /// <summary>g[p] += scale (cos(scale x[p]) gSin[p] - sin(scale x[p]) gCos[p]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateSinCosGradient(ReadOnlySpan<float> x, float scale, ReadOnlySpan<float> gSin, ReadOnlySpan<float> gCos, Span<float> g)
+    /// <summary>g[p] += sum_k 2^k (cos(2^k x[p]) dL/dsin_k - sin(2^k x[p]) dL/dcos_k), with sin/cos as in <see cref="EncodeCoordinate"/>.</summary>
+    private void AccumulateCoordinateGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dLdOutput, int count, int p0, int sinChannel0, Span<float> g)
     {
         int n = x.Length;
+        int rowStep = 2 * InputWidth * count;
+        int cosOffset = InputWidth * count;
         int p = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            // Lanes: 8 consecutive points of one coordinate; the scalar loop below takes the tail.
+            // Lanes as in EncodeCoordinate: 8 points as two Vector256<double>; the gradient sum is kept in double. Scalar tail below.
             ref float xRef = ref MemoryMarshal.GetReference(x);
-            ref float gsRef = ref MemoryMarshal.GetReference(gSin);
-            ref float gcRef = ref MemoryMarshal.GetReference(gCos);
+            ref float dRef = ref MemoryMarshal.GetReference(dLdOutput);
             ref float gRef = ref MemoryMarshal.GetReference(g);
-            var vScale = Vector256.Create(scale);
+            var two = Vector256.Create(2.0);
             for (; p <= n - Vector256<float>.Count; p += Vector256<float>.Count)
             {
-                var (s, c) = Vector256.SinCos(Vector256.LoadUnsafe(ref xRef, (nuint)p) * vScale);
-                var term = (c * Vector256.LoadUnsafe(ref gsRef, (nuint)p)) - (s * Vector256.LoadUnsafe(ref gcRef, (nuint)p));
-                (Vector256.LoadUnsafe(ref gRef, (nuint)p) + (term * vScale)).StoreUnsafe(ref gRef, (nuint)p);
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref xRef, (nuint)p));
+                var (sLo, cLo) = Vector256.SinCos(lo);
+                var (sHi, cHi) = Vector256.SinCos(hi);
+                var (gLo, gHi) = Vector256.Widen(Vector256.LoadUnsafe(ref gRef, (nuint)p));
+                var scale = Vector256<double>.One;
+                nuint at = (nuint)((sinChannel0 * count) + p0 + p);
+                for (int k = 0; k < NumFrequencies; k++, at += (nuint)rowStep)
+                {
+                    var (gsLo, gsHi) = Vector256.Widen(Vector256.LoadUnsafe(ref dRef, at));
+                    var (gcLo, gcHi) = Vector256.Widen(Vector256.LoadUnsafe(ref dRef, at + (nuint)cosOffset));
+                    gLo += scale * ((cLo * gsLo) - (sLo * gcLo));
+                    gHi += scale * ((cHi * gsHi) - (sHi * gcHi));
+                    (sLo, cLo) = (two * sLo * cLo, (cLo - sLo) * (cLo + sLo));
+                    (sHi, cHi) = (two * sHi * cHi, (cHi - sHi) * (cHi + sHi));
+                    scale *= two;
+                }
+
+                Vector256.Narrow(gLo, gHi).StoreUnsafe(ref gRef, (nuint)p);
             }
         }
 
         for (; p < n; p++)
         {
-            var (s, c) = MathF.SinCos(x[p] * scale);
-            g[p] += scale * ((c * gSin[p]) - (s * gCos[p]));
+            var (s, c) = Math.SinCos((double)x[p]);
+            double sum = g[p];
+            double scale = 1;
+            int at = (sinChannel0 * count) + p0 + p;
+            for (int k = 0; k < NumFrequencies; k++, at += rowStep)
+            {
+                sum += scale * ((c * dLdOutput[at]) - (s * dLdOutput[at + cosOffset]));
+                (s, c) = (2 * s * c, (c - s) * (c + s));
+                scale *= 2;
+            }
+
+            g[p] = (float)sum;
         }
     }
 }

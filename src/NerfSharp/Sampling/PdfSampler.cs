@@ -16,9 +16,11 @@ public static class PdfSampler
     private const int StackLimit = 1024;
 
     /// <summary>
-    /// Float sampler. Deterministic: u = linspace(0, 1, samplesPerRay) for every ray; otherwise one uniform
-    /// number per sample from <paramref name="rng"/>, ray-major. Writes samples[r * samplesPerRay + k]
-    /// (ascending in the deterministic case, unsorted otherwise, as in nerf-pytorch).
+    /// Float sampler. Deterministic: u = linspace(0, 1, samplesPerRay) for every ray; otherwise samplesPerRay
+    /// uniform numbers per ray from <paramref name="rng"/> (ray-major), sorted before inversion. Writes
+    /// samples[r * samplesPerRay + k], ascending per ray in both modes, ready for <see cref="MergeSorted"/>.
+    /// (nerf-pytorch leaves random samples unsorted and sorts after concatenating with the coarse z; the inverse
+    /// CDF is monotone, so sorting u first gives the same set of samples.)
     /// </summary>
     public static void Sample(ReadOnlySpan<float> bins, int binsPerRay, ReadOnlySpan<float> weights, int rayCount, int samplesPerRay, bool deterministic, Rng? rng, Span<float> samples)
     {
@@ -32,6 +34,7 @@ public static class PdfSampler
 
     /// <summary>
     /// Float sampler with given u in [0, 1]: u.Length == samplesPerRay (the same u for every ray) or rayCount * samplesPerRay.
+    /// Samples come out in the order of u.
     /// </summary>
     public static void Sample(ReadOnlySpan<float> bins, int binsPerRay, ReadOnlySpan<float> weights, int rayCount, int samplesPerRay, ReadOnlySpan<float> u, Span<float> samples)
     {
@@ -165,16 +168,48 @@ public static class PdfSampler
 
                 ReadOnlySpan<float> b = bins.Slice(r * binsPerRay, binsPerRay);
                 Span<float> o = samples.Slice(r * samplesPerRay, samplesPerRay);
+
+                // o holds u first and is then mapped in place through the inverse CDF.
+                switch (mode)
+                {
+                    case UMode.Linspace:
+                        for (int k = 0; k < samplesPerRay; k++)
+                        {
+                            o[k] = k * step;
+                        }
+
+                        break;
+                    case UMode.Random:
+                        for (int k = 0; k < samplesPerRay; k++)
+                        {
+                            o[k] = rng!.NextFloat();
+                        }
+
+                        o.Sort();
+                        break;
+                    default:
+                        (givenU.Length == samplesPerRay ? givenU : givenU.Slice(r * samplesPerRay, samplesPerRay)).CopyTo(o);
+                        break;
+                }
+
+                bool ascending = mode != UMode.Given;
+                int i = 0;
                 for (int k = 0; k < samplesPerRay; k++)
                 {
-                    float u = mode switch
+                    float u = o[k];
+                    if (ascending)
                     {
-                        UMode.Linspace => k * step,
-                        UMode.Random => rng!.NextFloat(),
-                        _ => givenU.Length == samplesPerRay ? givenU[k] : givenU[(r * samplesPerRay) + k],
-                    };
+                        // u ascending: continue the search where the previous u stopped.
+                        while (i < binsPerRay && cdf[i] <= u)
+                        {
+                            i++;
+                        }
+                    }
+                    else
+                    {
+                        i = UpperBound(cdf, u);
+                    }
 
-                    int i = UpperBound(cdf, u);
                     int below = Math.Max(i - 1, 0);
                     int above = Math.Min(i, binsPerRay - 1);
                     float denom = cdf[above] - cdf[below];
@@ -188,6 +223,7 @@ public static class PdfSampler
                 }
             }
         }
+
         finally
         {
             if (rented != null)

@@ -56,7 +56,7 @@ public class PdfSamplerTests
     }
 
     [Fact]
-    public void RandomSamplesFollowTheWeightsAndAreReproducible()
+    public void RandomSamplesFollowTheWeightsAreAscendingAndReproducible()
     {
         // One ray, bins 0..4, all weight in [1, 2) and [3, 4) in the ratio 1:3.
         float[] bins = [0, 1, 2, 3, 4];
@@ -79,6 +79,10 @@ public class PdfSamplerTests
         }
 
         Assert.True(inFirst + inLast > n * 0.99);
+        for (int k = 1; k < n; k++)
+        {
+            Assert.True(samples[k] >= samples[k - 1], "random samples come out ascending");
+        }
         Assert.InRange(inLast / (double)inFirst, 2.8, 3.2);
 
         var again = new float[n];
