@@ -45,9 +45,14 @@ public static class VolumeRenderer
         PackedSamples.CheckRequired(accumulation.Length, rays, nameof(accumulation));
         PackedSamples.CheckRequired(disparity.Length, rays, nameof(disparity));
 
+        if (capacity == 0)
+        {
+            color = [];
+        }
+
         ReadOnlySpan<float> red = color.Slice(0, capacity);
-        ReadOnlySpan<float> green = color.Slice(colorStride, capacity);
-        ReadOnlySpan<float> blue = color.Slice(2 * colorStride, capacity);
+        ReadOnlySpan<float> green = color.Slice(Math.Min(colorStride, color.Length), capacity);
+        ReadOnlySpan<float> blue = color.Slice(Math.Min(2 * colorStride, color.Length), capacity);
         for (int r = 0; r < rays; r++)
         {
             int end = rayStart[r] + rayCount[r];
@@ -107,12 +112,18 @@ public static class VolumeRenderer
         PackedSamples.CheckOptional(dLdDepth.Length, rays, nameof(dLdDepth));
         PackedSamples.CheckOptional(dLdAccumulation.Length, rays, nameof(dLdAccumulation));
 
+        if (capacity == 0)
+        {
+            color = [];
+            dLdColor = [];
+        }
+
         ReadOnlySpan<float> red = color.Slice(0, capacity);
-        ReadOnlySpan<float> green = color.Slice(colorStride, capacity);
-        ReadOnlySpan<float> blue = color.Slice(2 * colorStride, capacity);
+        ReadOnlySpan<float> green = color.Slice(Math.Min(colorStride, color.Length), capacity);
+        ReadOnlySpan<float> blue = color.Slice(Math.Min(2 * colorStride, color.Length), capacity);
         Span<float> dRed = dLdColor.Slice(0, capacity);
-        Span<float> dGreen = dLdColor.Slice(colorStride, capacity);
-        Span<float> dBlue = dLdColor.Slice(2 * colorStride, capacity);
+        Span<float> dGreen = dLdColor.Slice(Math.Min(colorStride, dLdColor.Length), capacity);
+        Span<float> dBlue = dLdColor.Slice(Math.Min(2 * colorStride, dLdColor.Length), capacity);
         for (int r = 0; r < rays; r++)
         {
             int start = rayStart[r];

@@ -122,6 +122,21 @@ public class VolumeRendererGradientTests
     }
 
     [Fact]
+    public void RaysWithoutSamplesNeedNoSampleBuffers()
+    {
+        var rgb = new float[6];
+        var depth = new float[2];
+        var acc = new float[2];
+        var disp = new float[2];
+        VolumeRenderer.Forward([0, 0], [0, 0], [], [], [], [], 4, (0.25f, 0.5f, 1f), rgb, depth, acc, disp, []);
+        Assert.Equal([0.25f, 0.5f, 1f, 0.25f, 0.5f, 1f], rgb);
+        Assert.Equal([0f, 0f], acc);
+        Assert.Equal([0f, 0f], disp);
+        VolumeRenderer.Backward([0, 0], [0, 0], [], [], [], [], 4, (0.25f, 0.5f, 1f), new float[6], [], [], [], []);
+        VolumeRenderer.Forward([], [], [], [], [], [], 0, default, [], [], [], [], []);
+    }
+
+    [Fact]
     public void RejectsRaysOutsideTheBuffers()
     {
         var scene = new PackedScene(26, false, false);

@@ -144,6 +144,43 @@ public class VolumeRendererLayoutTests
         }
     }
 
+    [Fact]
+    public void RaySlicesRenderedInParallelEqualOneCall()
+    {
+        var scene = new PackedScene(32, withBackground: true, withDepthAndAcc: true);
+        var f = new FloatScene(scene);
+        var (rgb, depth, acc, disp, weights) = f.Forward();
+        var (dDensity, dColor) = f.Backward();
+        float[] dRgb = ToleranceAssert.ToFloats(scene.DLdRgb);
+        float[] dDepth = ToleranceAssert.ToFloats(scene.DLdDepth);
+        float[] dAcc = ToleranceAssert.ToFloats(scene.DLdAccumulation);
+
+        // One ray per task: per-ray buffers sliced, per-sample buffers shared (each task touches only its own samples).
+        var rgb2 = new float[rgb.Length];
+        var depth2 = new float[depth.Length];
+        var acc2 = new float[acc.Length];
+        var disp2 = new float[disp.Length];
+        var weights2 = new float[weights.Length];
+        var dDensity2 = new float[dDensity.Length];
+        var dColor2 = new float[dColor.Length];
+        Parallel.For(0, scene.Rays, r =>
+        {
+            VolumeRenderer.Forward(
+                scene.RayStart.AsSpan(r, 1), scene.RayCount.AsSpan(r, 1), f.Density, f.Delta, f.T, f.Color, scene.ColorStride, f.Background,
+                rgb2.AsSpan(3 * r, 3), depth2.AsSpan(r, 1), acc2.AsSpan(r, 1), disp2.AsSpan(r, 1), weights2);
+            VolumeRenderer.Backward(
+                scene.RayStart.AsSpan(r, 1), scene.RayCount.AsSpan(r, 1), f.Density, f.Delta, f.T, f.Color, scene.ColorStride, f.Background,
+                dRgb.AsSpan(3 * r, 3), dDepth.AsSpan(r, 1), dAcc.AsSpan(r, 1), dDensity2, dColor2);
+        });
+        Assert.Equal(rgb, rgb2);
+        Assert.Equal(depth, depth2);
+        Assert.Equal(acc, acc2);
+        Assert.Equal(disp, disp2);
+        Assert.Equal(weights, weights2);
+        Assert.Equal(dDensity, dDensity2);
+        Assert.Equal(dColor, dColor2);
+    }
+
     private static float[] Fill(Random rng, int n, double lo, double hi)
     {
         var v = new float[n];
