@@ -75,7 +75,7 @@ public sealed class Adam
     public AdamConfig Config => config;
 
     /// <summary>Steps taken so far (torch's state['step']); bias correction of the next step uses StepCount + 1.</summary>
-    public long StepCount { get; private set; }
+    public long StepCount { get; internal set; }
 
     /// <summary>exp_avg, same layout as the store's Values.</summary>
     public float[] FirstMoment => firstMoment;

@@ -86,7 +86,7 @@ public static class Checkpoint
 
         if (adam != null)
         {
-            adam.RestoreState(adamStep, adam.FirstMoment, adam.SecondMoment);
+            adam.StepCount = adamStep; // the moments were copied in place above
         }
 
         var callerMetadata = new Dictionary<string, string>(StringComparer.Ordinal);
