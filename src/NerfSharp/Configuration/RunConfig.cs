@@ -42,6 +42,21 @@ public sealed record DataConfig
     public int TestSkip { get; init; } = 8;
 
     public bool WhiteBackground { get; init; }
+
+    /// <summary>nerf-pytorch's factor: LLFF images are loaded downsampled by this factor.</summary>
+    public int Factor { get; init; } = 8;
+
+    /// <summary>nerf-pytorch's llffhold: every N-th LLFF image is held out for testing (0 = none).</summary>
+    public int LlffHold { get; init; } = 8;
+
+    /// <summary>nerf-pytorch's spherify: LLFF 360-degree captures are re-centred on a sphere.</summary>
+    public bool Spherify { get; init; }
+
+    /// <summary>nerf-pytorch's no_ndc: LLFF rays are not warped to normalised device coordinates.</summary>
+    public bool NoNdc { get; init; }
+
+    /// <summary>nerf-pytorch's shape: the DeepVoxels object.</summary>
+    public string DeepVoxelsShape { get; init; } = "greek";
 }
 
 public sealed record TrainerConfig
@@ -78,6 +93,15 @@ public sealed record TrainerConfig
 
     /// <summary>i_weights: write a checkpoint every N steps.</summary>
     public int CheckpointEvery { get; init; } = 10_000;
+
+    /// <summary>i_img: write a preview render every N steps.</summary>
+    public int ImageEvery { get; init; } = 500;
+
+    /// <summary>no_reload: start from scratch even when the run folder holds a checkpoint.</summary>
+    public bool NoReload { get; init; }
+
+    /// <summary>ft_path: a checkpoint to start from instead of the run folder's latest ("" = none).</summary>
+    public string FineTunePath { get; init; } = "";
 
     /// <summary>i_testset: render the test split every N steps (0 = never during training).</summary>
     public int TestsetEvery { get; init; } = 50_000;

@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace NerfSharp.Imaging;
 
 /// <summary>
-/// Writes 8-bit PNG files (gray, RGB or RGBA, by the image's channel count) in managed code
+/// Writes 8-bit PNG files (gray, gray+alpha, RGB or RGBA, by the image's channel count) in managed code
 /// over <see cref="ZLibStream"/>. Values are clamped to [0, 1] and rounded to the nearest level.
 /// Each row uses the filter (of the five PNG filters) with the smallest sum of absolute residuals.
 /// </summary>
@@ -17,8 +17,8 @@ public static class PngEncoder
 
     public static byte[] Encode(Image image)
     {
-        int channels = image.Channels == 2 ? 4 : image.Channels;
-        int colorType = channels switch { 1 => 0, 3 => 2, 4 => 6, _ => throw new ArgumentException("unsupported channel count") };
+        int channels = image.Channels;
+        int colorType = channels switch { 1 => 0, 2 => 4, 3 => 2, 4 => 6, _ => throw new ArgumentException("unsupported channel count") };
         int stride = image.Width * channels;
         var raw = new byte[image.Height * stride];
         for (int y = 0; y < image.Height; y++)
@@ -37,9 +37,39 @@ public static class PngEncoder
         return EncodeRaw(raw, image.Width, image.Height, channels, colorType);
     }
 
-    /// <summary>Encodes 8-bit interleaved samples.</summary>
-    public static byte[] EncodeRaw(byte[] raw, int width, int height, int channels, int colorType)
+    /// <summary>
+    /// Writes a 16-bit PNG (gray, RGB or RGBA, by the image's channel count; 2 channels are written as
+    /// gray+alpha). Values are clamped to [0, 1] and rounded to the nearest of 65536 levels.
+    /// </summary>
+    public static byte[] Encode16(Image image)
     {
+        int channels = image.Channels;
+        int colorType = channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 };
+        int stride = image.Width * channels * 2;
+        var raw = new byte[image.Height * stride];
+        ReadOnlySpan<float> pixels = image.Pixels;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            float v = pixels[i];
+            v = float.IsNaN(v) ? 0f : Math.Clamp(v, 0f, 1f);
+            BinaryPrimitives.WriteUInt16BigEndian(raw.AsSpan(2 * i), (ushort)MathF.Round(v * 65535f));
+        }
+
+        return EncodeFiltered(raw, image.Width, image.Height, channels * 2, colorType, bitDepth: 16);
+    }
+
+    /// <summary>Writes <see cref="Encode16"/>'s PNG to <paramref name="path"/> atomically.</summary>
+    public static void Write16(string path, Image image) =>
+        NerfSharp.IO.AtomicFile.WriteAllBytes(path, Encode16(image));
+
+    /// <summary>Encodes 8-bit interleaved samples.</summary>
+    public static byte[] EncodeRaw(byte[] raw, int width, int height, int channels, int colorType) =>
+        EncodeFiltered(raw, width, height, channels, colorType, bitDepth: 8);
+
+    /// <summary>Filters and compresses interleaved big-endian samples; <paramref name="bytesPerPixel"/> is the filters' left distance.</summary>
+    private static byte[] EncodeFiltered(byte[] raw, int width, int height, int bytesPerPixel, int colorType, int bitDepth)
+    {
+        int channels = bytesPerPixel;
         int stride = width * channels;
         using var idat = new MemoryStream();
         using (var z = new ZLibStream(idat, CompressionLevel.Fastest, leaveOpen: true))
@@ -83,7 +113,7 @@ public static class PngEncoder
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8;
+        ihdr[8] = (byte)bitDepth;
         ihdr[9] = (byte)colorType;
         WriteChunk(png, "IHDR", ihdr);
         WriteChunk(png, "IDAT", idat.ToArray());

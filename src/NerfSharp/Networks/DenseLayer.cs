@@ -1,0 +1,96 @@
+using NerfSharp.Kernels;
+using NerfSharp.Training;
+
+namespace NerfSharp.Networks;
+
+/// <summary>
+/// One nn.Linear of an MLP as the blocked kernels see it: its parameters, its input (one or more activation
+/// slots that sit next to each other in a tile, so their blocks form one concatenated input), its output slot,
+/// and where its packed panels and gradient partials live in the workspace buffers.
+/// </summary>
+internal sealed class DenseLayer
+{
+    public DenseLayer(ParameterTensor weight, ParameterTensor bias, ActivationSlot[] inputs, ActivationSlot output, bool relu)
+    {
+        Weight = weight;
+        Bias = bias;
+        Inputs = inputs;
+        Output = output;
+        Relu = relu;
+        InputSegments = inputs.Select(s => s.Features).ToArray();
+        for (int i = 1; i < inputs.Length; i++)
+        {
+            if (inputs[i].BlockOffset != inputs[i - 1].BlockOffset + inputs[i - 1].Blocks)
+            {
+                throw new InvalidOperationException("concatenated inputs must be adjacent blocks");
+            }
+        }
+
+        InputBlocks = inputs.Sum(s => s.Blocks);
+        PaddedIn = InputBlocks * BlockedLayout.BlockWidth;
+        PaddedOut = output.Blocks * BlockedLayout.BlockWidth;
+        PackedLength = PaddedIn * PaddedOut;
+    }
+
+    public ParameterTensor Weight { get; }
+
+    public ParameterTensor Bias { get; }
+
+    public ActivationSlot[] Inputs { get; }
+
+    public ActivationSlot Output { get; }
+
+    public bool Relu { get; }
+
+    public int[] InputSegments { get; }
+
+    public int InputBlocks { get; }
+
+    public int InputBlockOffset => Inputs[0].BlockOffset;
+
+    public int PaddedIn { get; }
+
+    public int PaddedOut { get; }
+
+    /// <summary>Floats of one packed matrix, of one weight-gradient partial (PaddedOut x PaddedIn).</summary>
+    public int PackedLength { get; }
+
+    /// <summary>Offset of this layer's panels in the workspace's packed buffers, and of its partials in a part's gradient buffer.</summary>
+    public int PackedOffset { get; set; }
+
+    /// <summary>Offset of this layer's padded bias (PaddedOut floats) in the workspace's bias buffer and of its bias partial.</summary>
+    public int BiasOffset { get; set; }
+
+    /// <summary>
+    /// For each input slot, in backward order: whether this layer is the first to write its gradient (else it adds)
+    /// and whether it is the last (then it applies the ReLU mask of the slot's producer).
+    /// </summary>
+    public bool[] MasksInputGradient { get; set; } = [];
+
+    public bool[] FirstInputGradient { get; set; } = [];
+}
+
+/// <summary>
+/// A named activation of the network inside a tile: its width, the blocks it occupies in the tile's region
+/// (saved for backward), whether its producer applied a ReLU (its gradient is then masked by it), and whether
+/// it is a network input or output (its gradient then lives in the tile region, not in per-thread scratch).
+/// </summary>
+internal sealed class ActivationSlot(string name, int features, int blockOffset, bool producedByRelu, bool isInput, bool isOutput)
+{
+    public string Name { get; } = name;
+
+    public int Features { get; } = features;
+
+    public int Blocks { get; } = BlockedLayout.BlockCount(features);
+
+    public int BlockOffset { get; } = blockOffset;
+
+    public bool ProducedByRelu { get; } = producedByRelu;
+
+    public bool IsInput { get; } = isInput;
+
+    public bool IsOutput { get; } = isOutput;
+
+    /// <summary>For inputs and outputs: block offset of its gradient inside the tile region.</summary>
+    public int GradientBlockOffset { get; set; } = -1;
+}
