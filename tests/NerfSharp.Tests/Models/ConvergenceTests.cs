@@ -32,7 +32,7 @@ public sealed class ConvergenceTests : IClassFixture<DemoSceneFixture>
         trainer.Initialize();
         trainer.Run();
         EvaluationResult result = Evaluator.Evaluate(model, train, 4096, outputDir: null, maxImages: 4);
-        Assert.True(result.Psnr > 20, $"train-view PSNR {result.Psnr:F2} dB after 300 steps");
+        Assert.True(result.Psnr > 18, $"train-view PSNR {result.Psnr:F2} dB after 300 steps");
     }
 
     [Fact]
