@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg), builds in Release,
-# runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path).
+# runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path) and with
+# AVX2 disabled (narrower/scalar fallbacks).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,6 +16,8 @@ log=$(mktemp)
 status=0
 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo 2>&1 | tee "$log" || status=1
 DOTNET_EnableAVX512F=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
+  --filter "FullyQualifiedName~NerfSharp.Tests.Kernels" 2>&1 | tee -a "$log" || status=1
+DOTNET_EnableAVX2=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
   --filter "FullyQualifiedName~NerfSharp.Tests.Kernels" 2>&1 | tee -a "$log" || status=1
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -62,6 +62,11 @@ public static class TrainCommand
             ctx.Error.WriteLine($"{folder.Path} has no checkpoint yet: starting from step 0");
         }
 
+        if (config.Render.RenderOnly)
+        {
+            return RenderOnly(config, folder, ctx);
+        }
+
         DataParserOutput train = DatasetLoader.Load(config.Data, "train");
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
         IRadianceModel model = ModelFactory.Create(config, train.Background);
@@ -93,6 +98,18 @@ public static class TrainCommand
         ctx.Out.WriteLine($"done: step {result.Step}, loss {result.LastLoss.Loss:F6}, train psnr {result.LastLoss.Psnr:F2} dB, {result.ElapsedSeconds:F1} s, peak RSS {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
         ctx.Out.WriteLine($"checkpoint: {result.CheckpointPath}");
         ctx.Out.WriteLine($"metrics:    {folder.MetricsPath}");
+        return 0;
+    }
+
+    /// <summary>nerf-pytorch's render_only: render the spiral (or the test split with render_test) from the last checkpoint, then exit.</summary>
+    private static int RenderOnly(RunConfig config, RunFolder folder, CliContext ctx)
+    {
+        TrainedRun run = TrainedRun.Open(folder.Path);
+        string split = config.Render.RenderTest ? DatasetLoader.HeldOutSplit(config.Data) : "train";
+        string path = config.Render.RenderTest ? split : "spiral";
+        DataParserOutput reference = DatasetLoader.Load(config.Data, split);
+        string output = Path.Combine(folder.Path, $"renderonly_{(config.Render.RenderTest ? "test" : "path")}_{run.Step:D6}");
+        RenderCommand.RenderPath(config, run.Model, reference, path, output, 40, video: true, ctx);
         return 0;
     }
 

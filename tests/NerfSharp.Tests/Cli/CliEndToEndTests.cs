@@ -51,6 +51,11 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         Assert.True(resume.ExitCode == 0, resume.Error);
         Assert.Contains("resumed from", resume.Out);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "step_000015.safetensors")));
+
+        var renderOnly = CliRunner.Run("train", "--resume", run, "--render_only", "--render_factor", "2");
+        Assert.True(renderOnly.ExitCode == 0, renderOnly.Error);
+        Assert.True(File.Exists(Path.Combine(run, "renderonly_path_000015", "039_rgb.png")));
+        Assert.True(File.Exists(Path.Combine(run, "renderonly_path_000015", "video.mp4")));
     }
 
     [Fact]
