@@ -9,7 +9,7 @@ public static class Program
     public const string Usage = """
         nerf: Neural Radiance Fields in C#
 
-          nerf demo   --out DIR [--steps N] [--size PX] [--frames N]
+          nerf demo   --out DIR [--steps N] [--size PX] [--frames N] [--KEY VALUE ...]
                       generate a procedural scene, train, score the test views, render a 360-degree video
           nerf train  --data DIR [--model vanilla] [--out DIR] [--steps N] [--seed S] [--log-every N]
                       [--config FILE] [--KEY VALUE ...]      (any nerf-pytorch config key, e.g. --N_rand 1024)

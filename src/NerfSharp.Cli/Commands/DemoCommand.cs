@@ -24,7 +24,7 @@ public static class DemoCommand
             config = config with { Trainer = config.Trainer with { Seed = ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture) } };
         }
 
-        args.EnsureAllUsed("demo");
+        config = RunConfigResolver.ApplyFlags(config, args); // any nerf-pytorch key, e.g. --N_rand 512
         var watch = System.Diagnostics.Stopwatch.StartNew();
         ctx.Out.WriteLine($"nerf demo: generating a {size}x{size} procedural scene in {config.Data.DataDir}");
         DemoSceneGenerator.Generate(config.Data.DataDir, new DemoSceneOptions(Width: size, Height: size));
