@@ -163,20 +163,47 @@ internal static unsafe class BlockedGemmVector256
     }
 
     /// <summary>
-    /// Driver: for each input block (kept in L1 over its points), every output block's rows in groups of 6, 6, 4.
+    /// Driver. Output blocks are taken in pairs: for each input block, both pairs' dY blocks (2 x count lines) and the
+    /// input block (count lines) stay in L1 while each output block's rows are done in groups of 6, 6, 4.
     /// </summary>
     public static void WeightGradient(float* dy, nint dys, int nBlocks, float* x, nint xs, int kBlocks, int count, float* g, nint gs)
     {
-        for (int kb = 0; kb < kBlocks; kb++)
+        PrefetchRows(g, gs, 0, Math.Min(nBlocks, 2) * B, kBlocks, 0, kBlocks);
+        for (int nb0 = 0; nb0 < nBlocks; nb0 += 2)
         {
-            float* xb = x + (kb * xs);
-            for (int nb = 0; nb < nBlocks; nb++)
+            int nb1 = Math.Min(nBlocks, nb0 + 2);
+            for (int kb = 0; kb < kBlocks; kb++)
             {
-                float* db = dy + (nb * dys);
-                float* gb = g + (nb * B * gs) + (kb * B);
-                Rows6(db, xb, count, gb, gs);
-                Rows6(db + 6, xb, count, gb + (6 * gs), gs);
-                Rows4(db + 12, xb, count, gb + (12 * gs), gs);
+                PrefetchRows(g, gs, nb1 * B, Math.Min(nBlocks, nb1 + 2) * B, kBlocks, kb, kb + 1);
+                float* xb = x + (kb * xs);
+                for (int nb = nb0; nb < nb1; nb++)
+                {
+                    float* db = dy + (nb * dys);
+                    float* gb = g + (nb * B * gs) + (kb * B);
+                    Rows6(db, xb, count, gb, gs);
+                    Rows6(db + 6, xb, count, gb + (6 * gs), gs);
+                    Rows4(db + 12, xb, count, gb + (12 * gs), gs);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prefetches columns [kb0, kb1) x 16 of partial rows [n0, n1) into L2. The partials of all layers do not fit in L2,
+    /// and each micro-kernel ends by adding into its rows: without this, those adds wait on memory.
+    /// </summary>
+    private static void PrefetchRows(float* g, nint gs, int n0, int n1, int kBlocks, int kb0, int kb1)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int n = n0; n < n1; n++)
+        {
+            for (int kb = kb0; kb < kb1; kb++)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch1(g + (n * gs) + (kb * B));
             }
         }
     }

@@ -130,15 +130,22 @@ internal static unsafe class BlockedGemmVector512
         Vector512.Store(c, y);
     }
 
-    /// <summary>Driver: for each input block (kept in L1 over its points), all 16 rows of every output block at once.</summary>
+    /// <summary>
+    /// Driver: output blocks in pairs; for each input block, the pair's dY blocks and the input block stay in L1 while
+    /// all 16 rows of each output block are done at once.
+    /// </summary>
     public static void WeightGradient(float* dy, nint dys, int nBlocks, float* x, nint xs, int kBlocks, int count, float* g, nint gs)
     {
-        for (int kb = 0; kb < kBlocks; kb++)
+        for (int nb0 = 0; nb0 < nBlocks; nb0 += 2)
         {
-            float* xb = x + (kb * xs);
-            for (int nb = 0; nb < nBlocks; nb++)
+            int nb1 = Math.Min(nBlocks, nb0 + 2);
+            for (int kb = 0; kb < kBlocks; kb++)
             {
-                Rows16(dy + (nb * dys), xb, count, g + (nb * B * gs) + (kb * B), gs);
+                float* xb = x + (kb * xs);
+                for (int nb = nb0; nb < nb1; nb++)
+                {
+                    Rows16(dy + (nb * dys), xb, count, g + (nb * B * gs) + (kb * B), gs);
+                }
             }
         }
     }

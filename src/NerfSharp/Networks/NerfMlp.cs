@@ -374,6 +374,7 @@ public sealed class NerfMlp
             {
                 DenseLayer layer = layers[li];
                 ActivationSlot o = layer.Output;
+
                 ReadOnlySpan<float> dy = o.IsOutput ? tile[(o.GradientBlockOffset * stride)..] : scratch[(o.BlockOffset * stride)..];
                 BlockedGemm.WeightGradient(dy, stride, o.Blocks, tile[(layer.InputBlockOffset * stride)..], stride, layer.InputBlocks, n, partial.AsSpan(layer.PackedOffset, layer.PackedLength), layer.PaddedIn);
                 BlockedGemm.BiasGradient(dy, stride, o.Blocks, n, partial.AsSpan(packedLength + layer.BiasOffset, layer.PaddedOut));
