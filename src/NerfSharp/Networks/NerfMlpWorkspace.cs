@@ -13,7 +13,7 @@ public sealed class NerfMlpWorkspace
     /// <summary>Points per tile: a multiple of the 6- and 12-point micro-kernels, small enough for a tile's layer input to stay in L2.</summary>
     public const int TilePoints = 96;
 
-    internal NerfMlpWorkspace(NerfMlp owner, int maxPoints, int threads, int tileBlocks, int packedLength, int biasLength)
+    internal NerfMlpWorkspace(NerfMlp owner, int maxPoints, int threads, int tileBlocks, int scratchBlocks, int packedLength, int biasLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxPoints);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
@@ -38,11 +38,14 @@ public sealed class NerfMlpWorkspace
         for (int i = 0; i < Threads; i++)
         {
             PartGradients[i] = new float[packedLength + biasLength];
-            PartScratch[i] = new float[TileFloats];
+            PartScratch[i] = new float[checked(scratchBlocks * BlockStride)];
         }
 
         ForwardJob = new TileJob(this, backward: false);
         BackwardJob = new TileJob(this, backward: true);
+        PackForwardJob = new LayerJob(this, LayerWork.PackForward);
+        PackTransposedJob = new LayerJob(this, LayerWork.PackTransposed);
+        ReduceJob = new LayerJob(this, LayerWork.Reduce);
     }
 
     /// <summary>Largest batch <see cref="NerfMlp.Forward"/> accepts with this workspace.</summary>
@@ -59,7 +62,7 @@ public sealed class NerfMlpWorkspace
 
     internal int MaxTiles { get; }
 
-    /// <summary>Saved activations and output/input gradients, tile after tile.</summary>
+    /// <summary>Saved activations, tile after tile.</summary>
     internal float[] Arena { get; }
 
     internal float[] Packed { get; }
@@ -71,7 +74,7 @@ public sealed class NerfMlpWorkspace
     /// <summary>Per thread: weight-gradient partials (packed offsets) then bias partials.</summary>
     internal float[][] PartGradients { get; }
 
-    /// <summary>Per thread: one tile region of gradient scratch for hidden activations.</summary>
+    /// <summary>Per thread: the gradients of one tile's activations, network inputs and outputs.</summary>
     internal float[][] PartScratch { get; }
 
     /// <summary>Points of the last forward pass, or -1 before the first.</summary>
@@ -79,28 +82,61 @@ public sealed class NerfMlpWorkspace
 
     internal bool InputGradientRequested { get; set; }
 
-    internal ParallelJob ForwardJob { get; }
+    /// <summary>Threads the last forward pass used (its tiles' ranges and partials belong to these).</summary>
+    internal int PartsUsed { get; set; }
 
-    internal ParallelJob BackwardJob { get; }
+    internal ParallelSpanJob ForwardJob { get; }
+
+    internal ParallelSpanJob BackwardJob { get; }
+
+    internal ParallelJob PackForwardJob { get; }
+
+    internal ParallelJob PackTransposedJob { get; }
+
+    internal ParallelJob ReduceJob { get; }
 
     internal int TileCount => (Count + TilePoints - 1) / TilePoints;
 
     internal Span<float> Tile(int tile) => Arena.AsSpan(tile * TileFloats, TileFloats);
 
-    private sealed class TileJob(NerfMlpWorkspace workspace, bool backward) : ParallelJob
+    private enum LayerWork
     {
-        protected override void Execute(int part, int partCount)
+        PackForward,
+        PackTransposed,
+        Reduce,
+    }
+
+    /// <summary>Tiles split into one contiguous range per part: forward (input -> output) or backward (dLdOutput -> dLdInput).</summary>
+    private sealed class TileJob(NerfMlpWorkspace workspace, bool backward) : ParallelSpanJob
+    {
+        protected override void Execute(int part, int partCount, ReadOnlySpan<float> source, Span<float> destination)
         {
             int tiles = workspace.TileCount;
             int first = (int)((long)tiles * part / partCount);
             int end = (int)((long)tiles * (part + 1) / partCount);
             if (backward)
             {
-                workspace.Owner.BackwardTiles(workspace, part, first, end);
+                workspace.Owner.BackwardTiles(workspace, part, first, end, source, destination);
             }
             else
             {
-                workspace.Owner.ForwardTiles(workspace, first, end);
+                workspace.Owner.ForwardTiles(workspace, first, end, source, destination);
+            }
+        }
+    }
+
+    /// <summary>Per-layer work split by output rows: weight packing and the reduction of gradient partials.</summary>
+    private sealed class LayerJob(NerfMlpWorkspace workspace, LayerWork work) : ParallelJob
+    {
+        protected override void Execute(int part, int partCount)
+        {
+            if (work == LayerWork.Reduce)
+            {
+                workspace.Owner.ReduceLayers(workspace, part, partCount);
+            }
+            else
+            {
+                workspace.Owner.PackLayers(workspace, part, partCount, work == LayerWork.PackTransposed);
             }
         }
     }
