@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|gemm|mlp [points] [repeats]]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -16,11 +16,14 @@ public static class Program
             case "gemm":
                 GemmBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
+            case "probe":
+                KernelProbe.Run();
+                return 0;
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|gemm|mlp [points] [repeats]");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]");
                 return 2;
         }
     }

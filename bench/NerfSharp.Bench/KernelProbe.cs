@@ -1,0 +1,63 @@
+using NerfSharp.Kernels;
+
+namespace NerfSharp.Bench;
+
+/// <summary>
+/// The three products on one 256x256 layer over a few tiles that stay in cache, interleaved and timed by thread CPU
+/// time (best of many), so their efficiencies can be compared under the same conditions on a shared machine.
+/// </summary>
+public static class KernelProbe
+{
+    public static void Run()
+    {
+        int count = 96, blocks = 16, stride = BlockedLayout.BlockStride(count), tiles = 8;
+        var rng = new Random(1);
+        float[] x = new float[tiles * blocks * stride], dy = new float[tiles * blocks * stride], dx = new float[tiles * blocks * stride];
+        float[] g = new float[256 * 256], panels = new float[256 * 256], bias = new float[256];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)rng.NextDouble() - 0.2f;
+            dy[i] = (float)rng.NextDouble() - 0.5f;
+        }
+
+        for (int i = 0; i < panels.Length; i++)
+        {
+            panels[i] = (float)rng.NextDouble() - 0.5f;
+        }
+
+        double[] best = [double.MaxValue, double.MaxValue, double.MaxValue];
+        for (int r = 0; r < 200; r++)
+        {
+            for (int v = 0; v < 3; v++)
+            {
+                double c0 = CpuTime.Thread();
+                for (int t = 0; t < tiles; t++)
+                {
+                    int o = t * blocks * stride;
+                    switch (v)
+                    {
+                        case 0:
+                            BlockedGemm.Forward(x.AsSpan(o), stride, blocks, panels, bias, dx.AsSpan(o), stride, blocks, count, relu: true);
+                            break;
+                        case 1:
+                            BlockedGemm.InputGradient(dy.AsSpan(o), stride, blocks, panels, dx.AsSpan(o), stride, blocks, count, false, x.AsSpan(o), stride);
+                            break;
+                        default:
+                            BlockedGemm.WeightGradient(dy.AsSpan(o), stride, blocks, x.AsSpan(o), stride, blocks, count, g, 256);
+                            break;
+                    }
+                }
+
+                best[v] = Math.Min(best[v], CpuTime.Thread() - c0);
+            }
+        }
+
+        double flop = 2.0 * 256 * 256 * count * tiles;
+        double ghz = CpuClock.MeasureGHz();
+        string[] names = ["forward", "input-gradient", "weight-gradient"];
+        for (int v = 0; v < 3; v++)
+        {
+            Console.WriteLine($"  {names[v],-16} {flop / best[v] / 1e9:F1} GFLOP/s = {100 * flop / best[v] / 1e9 / (32 * ghz):F1}% of one core at {ghz:F2} GHz (cache-resident, thread CPU time)");
+        }
+    }
+}
