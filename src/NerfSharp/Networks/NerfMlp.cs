@@ -11,8 +11,8 @@ namespace NerfSharp.Networks;
 /// h = relu(views_linears[0](cat([feature, input_views]))), rgb = rgb_linear(h); output rows [r, g, b, sigma]
 /// (raw, no activation). Without: output = output_linear(h). Parameters live in a <see cref="ParameterStore"/>
 /// under PyTorch's names and layout, so nerf-pytorch checkpoints load directly.
-/// Batches run over tiles of points split into contiguous ranges, one per thread; weight gradients are
-/// accumulated per thread and reduced in thread order, so results are bit-identical run to run.
+/// Batches run over tiles of points that threads take as they become free; weight gradients are accumulated per
+/// fixed chunk of tiles and reduced in chunk order, so results are bit-identical run to run, whatever the thread count.
 /// </summary>
 public sealed class NerfMlp
 {
@@ -222,9 +222,10 @@ public sealed class NerfMlp
         }
 
         workspace.Count = count;
-        workspace.PartsUsed = Math.Min(workspace.Threads, workspace.TileCount);
-        workspace.PackForwardJob.Run(workspace.PartsUsed);
-        workspace.ForwardJob.Run(workspace.PartsUsed, input, output);
+        int parts = Math.Min(workspace.Threads, workspace.TileCount);
+        workspace.PackForwardJob.Run(parts);
+        workspace.ResetWork();
+        workspace.ForwardJob.Run(parts, input, output);
     }
 
     /// <summary>
@@ -254,9 +255,11 @@ public sealed class NerfMlp
         }
 
         workspace.InputGradientRequested = inputGradient;
-        workspace.PackTransposedJob.Run(workspace.PartsUsed);
-        workspace.BackwardJob.Run(workspace.PartsUsed, dLdOutput, dLdInput);
-        workspace.ReduceJob.Run(workspace.PartsUsed);
+        int parts = Math.Min(workspace.Threads, workspace.ChunkCount);
+        workspace.PackTransposedJob.Run(parts);
+        workspace.ResetWork();
+        workspace.BackwardJob.Run(parts, dLdOutput, dLdInput);
+        workspace.ReduceJob.Run(parts);
     }
 
     /// <summary>Packs output rows [part / parts) of every layer's weights (forward panels and bias, or transposed panels).</summary>
@@ -284,8 +287,8 @@ public sealed class NerfMlp
     }
 
     /// <summary>
-    /// Adds the per-thread partials into the store's gradients for output rows [part / parts) of every layer, summing
-    /// the threads' partials in thread order (so the result does not depend on which thread reduces what).
+    /// Adds the chunks' partials into the store's gradients for output rows [part / parts) of every layer, summing
+    /// them in chunk order (so the result does not depend on which thread reduces what).
     /// </summary>
     internal void ReduceLayers(NerfMlpWorkspace workspace, int part, int parts)
     {
@@ -295,9 +298,9 @@ public sealed class NerfMlp
             int first = outputs * part / parts, end = outputs * (part + 1) / parts;
             Span<float> dW = store.GradientsOf(layer.Weight);
             Span<float> db = store.GradientsOf(layer.Bias);
-            for (int p = 0; p < workspace.PartsUsed; p++)
+            for (int c = 0; c < workspace.ChunkCount; c++)
             {
-                float[] partial = workspace.PartGradients[p];
+                float[] partial = workspace.ChunkGradients[c];
                 WeightPacking.AddWeightGradient(partial.AsSpan(layer.PackedOffset, layer.PackedLength), outputs, layer.InputSegments, dW, first, end);
                 ReadOnlySpan<float> bp = partial.AsSpan(packedLength + layer.BiasOffset, outputs);
                 for (int n = first; n < end; n++)
@@ -347,12 +350,12 @@ public sealed class NerfMlp
         }
     }
 
-    /// <summary>Backward pass of tiles [first, end) into thread <paramref name="part"/>'s partials.</summary>
-    internal void BackwardTiles(NerfMlpWorkspace workspace, int part, int first, int end, ReadOnlySpan<float> dLdOutput, Span<float> dLdInput)
+    /// <summary>Backward pass of chunk <paramref name="chunk"/> = tiles [first, end), on thread <paramref name="part"/>'s scratch.</summary>
+    internal void BackwardTiles(NerfMlpWorkspace workspace, int part, int chunk, int first, int end, ReadOnlySpan<float> dLdOutput, Span<float> dLdInput)
     {
         int stride = workspace.BlockStride;
         int count = workspace.Count;
-        float[] partial = workspace.PartGradients[part];
+        float[] partial = workspace.ChunkGradients[chunk];
         Array.Clear(partial);
         Span<float> scratch = workspace.PartScratch[part];
         bool inputGradient = workspace.InputGradientRequested;
