@@ -9,9 +9,9 @@ namespace NerfSharp.Bench;
 /// </summary>
 public static class KernelProbe
 {
-    public static void Run(int layers)
+    public static void Run(int layers, int tiles = 8)
     {
-        int count = 96, blocks = 16, stride = BlockedLayout.BlockStride(count), tiles = 8;
+        int count = 96, blocks = 16, stride = BlockedLayout.BlockStride(count);
         var rng = new Random(1);
         float[] x = new float[tiles * blocks * stride], dy = new float[tiles * blocks * stride], dx = new float[tiles * blocks * stride];
         float[][] gs = Enumerable.Range(0, layers).Select(_ => new float[256 * 256]).ToArray();
@@ -32,7 +32,7 @@ public static class KernelProbe
         }
 
         double[] best = [double.MaxValue, double.MaxValue, double.MaxValue];
-        for (int r = 0; r < 200; r++)
+        for (int r = 0; r < Math.Max(15, 1600 / tiles); r++)
         {
             for (int v = 0; v < 3; v++)
             {

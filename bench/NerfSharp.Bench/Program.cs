@@ -17,7 +17,7 @@ public static class Program
                 GemmBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
             case "probe":
-                KernelProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+                KernelProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8);
                 return 0;
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());

@@ -32,6 +32,8 @@ internal static unsafe class BlockedGemmVector256
             int p = 0;
             for (; p + Rows <= count; p += Rows)
             {
+                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, (nb * count) + p + (2 * Rows), Rows);
+
                 Points6(x + (p * B), xs, kBlocks, wp, yb + (p * B), bias, e.Accumulate, e.Relu, mask == null ? null : mask + (p * B));
             }
 
@@ -169,18 +171,32 @@ internal static unsafe class BlockedGemmVector256
     }
 
     /// <summary>
-    /// Driver. Output blocks are taken in pairs: for each input block, both pairs' dY blocks (2 x count lines) and the
+    /// Driver. Output blocks are taken in pairs: for each input block, the pair's dY blocks (2 x count lines) and the
     /// input block (count lines) stay in L1 while each output block's rows are done in groups of 6, 6, 4.
+    /// Software prefetch one step ahead: the partial rows the next step adds into (the partials of all layers do not
+    /// fit in L2) and, during the first pair, the next input block (saved activations, cold in backward).
     /// </summary>
     public static void WeightGradient(float* dy, nint dys, int nBlocks, float* x, nint xs, int kBlocks, int count, float* g, nint gs)
     {
-        PrefetchRows(g, gs, 0, Math.Min(nBlocks, 2) * B, kBlocks, 0, kBlocks);
+        CachePrefetch.Rows(g, gs, 0, Math.Min(nBlocks, 2) * B, 0, 1);
         for (int nb0 = 0; nb0 < nBlocks; nb0 += 2)
         {
             int nb1 = Math.Min(nBlocks, nb0 + 2);
             for (int kb = 0; kb < kBlocks; kb++)
             {
-                PrefetchRows(g, gs, nb1 * B, Math.Min(nBlocks, nb1 + 2) * B, kBlocks, kb, kb + 1);
+                if (kb + 1 < kBlocks)
+                {
+                    CachePrefetch.Rows(g, gs, nb0 * B, nb1 * B, kb + 1, kb + 2);
+                    if (nb0 == 0)
+                    {
+                        CachePrefetch.Rows(x + ((kb + 1) * xs), B, 0, count, 0, 1);
+                    }
+                }
+                else
+                {
+                    CachePrefetch.Rows(g, gs, nb1 * B, Math.Min(nBlocks, nb1 + 2) * B, 0, 1);
+                }
+
                 float* xb = x + (kb * xs);
                 for (int nb = nb0; nb < nb1; nb++)
                 {
@@ -190,26 +206,6 @@ internal static unsafe class BlockedGemmVector256
                     Rows6(db + 6, xb, count, gb + (6 * gs), gs);
                     Rows4(db + 12, xb, count, gb + (12 * gs), gs);
                 }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Prefetches columns [kb0, kb1) x 16 of partial rows [n0, n1) into L2. The partials of all layers do not fit in L2,
-    /// and each micro-kernel ends by adding into its rows: without this, those adds wait on memory.
-    /// </summary>
-    private static void PrefetchRows(float* g, nint gs, int n0, int n1, int kBlocks, int kb0, int kb1)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            return;
-        }
-
-        for (int n = n0; n < n1; n++)
-        {
-            for (int kb = kb0; kb < kb1; kb++)
-            {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch1(g + (n * gs) + (kb * B));
             }
         }
     }
