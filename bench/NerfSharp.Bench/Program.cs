@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|gemm|mlp]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -9,16 +9,21 @@ public static class Program
         switch (what)
         {
             case "clock":
-                Console.WriteLine($"measured clock {CpuClock.MeasureGHz():F3} GHz, /proc/cpuinfo {CpuClock.ReportedGHz():F3} GHz");
+                double ghz = CpuClock.MeasureGHz();
+                Console.WriteLine($"measured clock {ghz:F3} GHz, /proc/cpuinfo {CpuClock.ReportedGHz():F3} GHz");
+                FmaPeak.Run(ghz);
                 return 0;
             case "gemm":
                 GemmBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
+            case "probe":
+                KernelProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8);
                 return 0;
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|gemm|mlp");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]");
                 return 2;
         }
     }

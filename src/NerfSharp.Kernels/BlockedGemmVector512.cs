@@ -25,6 +25,7 @@ internal static unsafe class BlockedGemmVector512
             int p = 0;
             for (; p + Points <= count; p += Points)
             {
+                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, (nb * count) + p + (2 * Points), Points);
                 Points12(x + (p * B), xs, kBlocks, wp, yb + (p * B), bias, e.Accumulate, e.Relu, mask == null ? null : mask + (p * B));
             }
 
@@ -130,15 +131,36 @@ internal static unsafe class BlockedGemmVector512
         Vector512.Store(c, y);
     }
 
-    /// <summary>Driver: for each input block (kept in L1 over its points), all 16 rows of every output block at once.</summary>
+    /// <summary>
+    /// Driver: output blocks in pairs; for each input block, the pair's dY blocks and the input block stay in L1 while
+    /// all 16 rows of each output block are done at once; prefetch as in the Vector256 driver.
+    /// </summary>
     public static void WeightGradient(float* dy, nint dys, int nBlocks, float* x, nint xs, int kBlocks, int count, float* g, nint gs)
     {
-        for (int kb = 0; kb < kBlocks; kb++)
+        CachePrefetch.Rows(g, gs, 0, Math.Min(nBlocks, 2) * B, 0, 1);
+        for (int nb0 = 0; nb0 < nBlocks; nb0 += 2)
         {
-            float* xb = x + (kb * xs);
-            for (int nb = 0; nb < nBlocks; nb++)
+            int nb1 = Math.Min(nBlocks, nb0 + 2);
+            for (int kb = 0; kb < kBlocks; kb++)
             {
-                Rows16(dy + (nb * dys), xb, count, g + (nb * B * gs) + (kb * B), gs);
+                if (kb + 1 < kBlocks)
+                {
+                    CachePrefetch.Rows(g, gs, nb0 * B, nb1 * B, kb + 1, kb + 2);
+                    if (nb0 == 0)
+                    {
+                        CachePrefetch.Rows(x + ((kb + 1) * xs), B, 0, count, 0, 1);
+                    }
+                }
+                else
+                {
+                    CachePrefetch.Rows(g, gs, nb1 * B, Math.Min(nBlocks, nb1 + 2) * B, 0, 1);
+                }
+
+                float* xb = x + (kb * xs);
+                for (int nb = nb0; nb < nb1; nb++)
+                {
+                    Rows16(dy + (nb * dys), xb, count, g + (nb * B * gs) + (kb * B), gs);
+                }
             }
         }
     }

@@ -3,10 +3,11 @@ using System.Runtime.ExceptionServices;
 namespace NerfSharp.Kernels;
 
 /// <summary>
-/// A unit of work split into a fixed number of parts that run concurrently: part 0 on the calling thread,
-/// the others on the .NET thread pool. The work items are allocated once per job object, so running a job
-/// allocates nothing. Which part does what is fixed by the subclass (not by thread timing), so results are
-/// deterministic. A job must not be run from two threads at once.
+/// A unit of work split into a fixed number of parts that run concurrently: part 0 on the calling thread, the others
+/// queued to the .NET thread pool; when the caller has finished its part it runs any part no pool thread has started
+/// yet, so a busy or starved pool delays nothing. The work items are allocated once per job object, so running a job
+/// allocates nothing. What a part computes must not depend on which thread runs it (then results are deterministic).
+/// A job must not be run from two threads at once.
 /// </summary>
 public abstract class ParallelJob
 {
@@ -18,7 +19,7 @@ public abstract class ParallelJob
     /// <summary>Parts a job uses on this machine by default: one per processor.</summary>
     public static int DefaultParts => Environment.ProcessorCount;
 
-    /// <summary>Runs <see cref="Execute"/> for parts 0..partCount-1 and returns when all have finished (rethrowing the first failure).</summary>
+    /// <summary>Runs <see cref="Execute(int, int)"/> for parts 0..partCount-1 and returns when all have finished (rethrowing the first failure).</summary>
     public void Run(int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
@@ -33,7 +34,7 @@ public abstract class ParallelJob
             var grown = new PartItem[partCount];
             for (int i = 0; i < partCount; i++)
             {
-                grown[i] = new PartItem(this, i);
+                grown[i] = i < items.Length ? items[i] : new PartItem(this, i);
             }
 
             items = grown;
@@ -44,11 +45,16 @@ public abstract class ParallelJob
         Volatile.Write(ref pending, partCount - 1);
         for (int i = 1; i < partCount; i++)
         {
-            items[i].Count = partCount;
+            items[i].Arm(partCount);
             ThreadPool.UnsafeQueueUserWorkItem(items[i], preferLocal: false);
         }
 
         RunPart(0, partCount);
+        for (int i = 1; i < partCount; i++)
+        {
+            items[i].Execute();
+        }
+
         done.Wait();
         failure?.Throw();
     }
@@ -68,13 +74,29 @@ public abstract class ParallelJob
         }
     }
 
+    /// <summary>
+    /// One queued part. Whoever claims it first (a pool thread, or the caller after its own part) runs it; the other
+    /// finds it claimed and returns. A pool execution left over from an earlier run finds it claimed too.
+    /// </summary>
     private sealed class PartItem(ParallelJob job, int part) : IThreadPoolWorkItem
     {
-        public int Count;
+        private int count;
+        private int claimed = 1;
+
+        public void Arm(int partCount)
+        {
+            count = partCount;
+            Volatile.Write(ref claimed, 0);
+        }
 
         public void Execute()
         {
-            job.RunPart(part, Count);
+            if (Interlocked.Exchange(ref claimed, 1) != 0)
+            {
+                return;
+            }
+
+            job.RunPart(part, count);
             if (Interlocked.Decrement(ref job.pending) == 0)
             {
                 job.done.Set();

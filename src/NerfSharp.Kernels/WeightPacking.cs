@@ -31,73 +31,95 @@ public static class WeightPacking
 
     /// <summary>
     /// Forward panels: for output block ob, a [paddedIn][16] panel holding W[ob * 16 + lane, column(k)]
-    /// at <c>packed[(ob * paddedIn + k) * 16 + lane]</c> (zero for padding rows and columns).
+    /// at <c>packed[(ob * paddedIn + k) * 16 + lane]</c> (zero for padding rows and columns). Writes rows
+    /// [firstRow, endRow) of the padded output (default: all), so threads can pack disjoint row ranges.
     /// </summary>
-    public static void PackForward(ReadOnlySpan<float> weight, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> packed)
+    public static void PackForward(ReadOnlySpan<float> weight, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> packed, int firstRow = 0, int endRow = -1)
     {
         int inFeatures = Validate(weight.Length, outFeatures, inputSegments, packed.Length);
         int paddedIn = PaddedInputWidth(inputSegments);
-        int outBlocks = BlockedLayout.BlockCount(outFeatures);
-        packed[..(outBlocks * B * paddedIn)].Clear();
-        int column = 0, padded = 0;
-        foreach (int width in inputSegments)
+        endRow = CheckRows(outFeatures, firstRow, endRow);
+        for (int n = firstRow; n < endRow; n++)
         {
-            for (int c = 0; c < width; c++)
+            Span<float> panel = packed.Slice((n / B) * paddedIn * B, paddedIn * B);
+            int lane = n % B;
+            if (n >= outFeatures)
             {
-                int k = padded + c;
-                for (int n = 0; n < outFeatures; n++)
+                for (int k = 0; k < paddedIn; k++)
                 {
-                    packed[((((n / B) * paddedIn) + k) * B) + (n % B)] = weight[(n * inFeatures) + column + c];
+                    panel[(k * B) + lane] = 0f;
                 }
+
+                continue;
             }
 
-            column += width;
-            padded += BlockedLayout.PaddedWidth(width);
+            ReadOnlySpan<float> row = weight.Slice(n * inFeatures, inFeatures);
+            int column = 0, padded = 0;
+            foreach (int width in inputSegments)
+            {
+                int paddedWidth = BlockedLayout.PaddedWidth(width);
+                for (int c = 0; c < paddedWidth; c++)
+                {
+                    panel[((padded + c) * B) + lane] = c < width ? row[column + c] : 0f;
+                }
+
+                column += width;
+                padded += paddedWidth;
+            }
         }
     }
 
     /// <summary>
     /// Input-gradient panels (W transposed): for input block kb, a [paddedOut][16] panel holding
-    /// W[n, column(kb * 16 + lane)] at <c>packed[(kb * paddedOut + n) * 16 + lane]</c>.
+    /// W[n, column(kb * 16 + lane)] at <c>packed[(kb * paddedOut + n) * 16 + lane]</c>. Writes rows n in
+    /// [firstRow, endRow) of the padded output (default: all).
     /// </summary>
-    public static void PackTransposed(ReadOnlySpan<float> weight, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> packed)
+    public static void PackTransposed(ReadOnlySpan<float> weight, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> packed, int firstRow = 0, int endRow = -1)
     {
         int inFeatures = Validate(weight.Length, outFeatures, inputSegments, packed.Length);
         int paddedIn = PaddedInputWidth(inputSegments);
         int paddedOut = BlockedLayout.PaddedWidth(outFeatures);
-        packed[..(paddedOut * paddedIn)].Clear();
-        int column = 0, padded = 0;
-        foreach (int width in inputSegments)
+        endRow = CheckRows(outFeatures, firstRow, endRow);
+        for (int n = firstRow; n < endRow; n++)
         {
-            for (int c = 0; c < width; c++)
+            ReadOnlySpan<float> row = n < outFeatures ? weight.Slice(n * inFeatures, inFeatures) : default;
+            int column = 0, padded = 0;
+            foreach (int width in inputSegments)
             {
-                int k = padded + c;
-                int panel = (k / B) * paddedOut * B;
-                for (int n = 0; n < outFeatures; n++)
+                int paddedWidth = BlockedLayout.PaddedWidth(width);
+                for (int c = 0; c < paddedWidth; c++)
                 {
-                    packed[panel + (n * B) + (k % B)] = weight[(n * inFeatures) + column + c];
+                    int k = padded + c;
+                    packed[((k / B) * paddedOut * B) + (n * B) + (k % B)] = c < width && n < outFeatures ? row[column + c] : 0f;
                 }
-            }
 
-            column += width;
-            padded += BlockedLayout.PaddedWidth(width);
+                column += width;
+                padded += paddedWidth;
+            }
         }
     }
 
     /// <summary>
     /// Adds a weight-gradient partial in padded row-major form (<c>partial[n * paddedIn + k]</c>, as
-    /// <see cref="BlockedGemm.WeightGradient"/> accumulates it) into a PyTorch-layout gradient dW[out, in].
+    /// <see cref="BlockedGemm.WeightGradient"/> accumulates it) into a PyTorch-layout gradient dW[out, in],
+    /// for rows [firstRow, endRow) of the real output (default: all).
     /// </summary>
-    public static void AddWeightGradient(ReadOnlySpan<float> partial, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> weightGradient)
+    public static void AddWeightGradient(ReadOnlySpan<float> partial, int outFeatures, ReadOnlySpan<int> inputSegments, Span<float> weightGradient, int firstRow = 0, int endRow = -1)
     {
         int paddedIn = PaddedInputWidth(inputSegments);
         int inFeatures = Validate(weightGradient.Length, outFeatures, inputSegments, int.MaxValue);
+        endRow = endRow < 0 ? outFeatures : endRow;
+        if (firstRow < 0 || endRow > outFeatures || firstRow > endRow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(endRow), $"rows [{firstRow}, {endRow}) are not within [0, {outFeatures})");
+        }
+
         if (partial.Length < outFeatures * paddedIn)
         {
             throw new ArgumentException($"partial has {partial.Length} floats, expected {outFeatures} x {paddedIn}", nameof(partial));
         }
 
-        for (int n = 0; n < outFeatures; n++)
+        for (int n = firstRow; n < endRow; n++)
         {
             ReadOnlySpan<float> source = partial.Slice(n * paddedIn, paddedIn);
             Span<float> row = weightGradient.Slice(n * inFeatures, inFeatures);
@@ -113,6 +135,18 @@ public static class WeightPacking
                 padded += BlockedLayout.PaddedWidth(width);
             }
         }
+    }
+
+    private static int CheckRows(int outFeatures, int firstRow, int endRow)
+    {
+        int paddedOut = BlockedLayout.PaddedWidth(outFeatures);
+        endRow = endRow < 0 ? paddedOut : endRow;
+        if (firstRow < 0 || endRow > paddedOut || firstRow > endRow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(endRow), $"rows [{firstRow}, {endRow}) are not within the padded output [0, {paddedOut})");
+        }
+
+        return endRow;
     }
 
     private static int Validate(int weightLength, int outFeatures, ReadOnlySpan<int> inputSegments, int packedLength)

@@ -69,28 +69,3 @@ internal sealed class DenseLayer
 
     public bool[] FirstInputGradient { get; set; } = [];
 }
-
-/// <summary>
-/// A named activation of the network inside a tile: its width, the blocks it occupies in the tile's region
-/// (saved for backward), whether its producer applied a ReLU (its gradient is then masked by it), and whether
-/// it is a network input or output (its gradient then lives in the tile region, not in per-thread scratch).
-/// </summary>
-internal sealed class ActivationSlot(string name, int features, int blockOffset, bool producedByRelu, bool isInput, bool isOutput)
-{
-    public string Name { get; } = name;
-
-    public int Features { get; } = features;
-
-    public int Blocks { get; } = BlockedLayout.BlockCount(features);
-
-    public int BlockOffset { get; } = blockOffset;
-
-    public bool ProducedByRelu { get; } = producedByRelu;
-
-    public bool IsInput { get; } = isInput;
-
-    public bool IsOutput { get; } = isOutput;
-
-    /// <summary>For inputs and outputs: block offset of its gradient inside the tile region.</summary>
-    public int GradientBlockOffset { get; set; } = -1;
-}

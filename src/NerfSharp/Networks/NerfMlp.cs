@@ -11,8 +11,8 @@ namespace NerfSharp.Networks;
 /// h = relu(views_linears[0](cat([feature, input_views]))), rgb = rgb_linear(h); output rows [r, g, b, sigma]
 /// (raw, no activation). Without: output = output_linear(h). Parameters live in a <see cref="ParameterStore"/>
 /// under PyTorch's names and layout, so nerf-pytorch checkpoints load directly.
-/// Batches run over tiles of points split into contiguous ranges, one per thread; weight gradients are
-/// accumulated per thread and reduced in thread order, so results are bit-identical run to run.
+/// Batches run over tiles of points that threads take as they become free; weight gradients are accumulated per
+/// fixed chunk of tiles and reduced in chunk order, so results are bit-identical run to run, whatever the thread count.
 /// </summary>
 public sealed class NerfMlp
 {
@@ -27,6 +27,7 @@ public sealed class NerfMlp
     private readonly ActivationSlot? views;
     private readonly ActivationSlot[] outputs;
     private readonly int tileBlocks;
+    private readonly int scratchBlocks;
     private readonly int packedLength;
     private readonly int biasLength;
 
@@ -70,9 +71,9 @@ public sealed class NerfMlp
         // Activation slots of one tile; the skip input [input_pts, h_skip] and the view input [feature, input_views]
         // are adjacent blocks, so each concatenation is free.
         int next = 0;
-        ActivationSlot Slot(string name, int features, bool relu, bool isInput = false, bool isOutput = false)
+        ActivationSlot Slot(string name, int features, bool relu, bool isInput = false)
         {
-            var slot = new ActivationSlot(name, features, next, relu, isInput, isOutput);
+            var slot = new ActivationSlot(name, features, next, relu, isInput);
             next += slot.Blocks;
             return slot;
         }
@@ -106,8 +107,8 @@ public sealed class NerfMlp
             var feature = Slot("feature", w, false);
             views = Slot("input_views", config.ViewChannels, false, isInput: true);
             var viewsHidden = Slot("views_hidden", w / 2, true);
-            var rgb = Slot("rgb", 3, false, isOutput: true);
-            var alpha = Slot("alpha", 1, false, isOutput: true);
+            var rgb = Slot("rgb", 3, false);
+            var alpha = Slot("alpha", 1, false);
             list.Add(new DenseLayer(alphaLinear.W, alphaLinear.B, [trunk], alpha, relu: false));
             list.Add(new DenseLayer(featureLinear.W, featureLinear.B, [trunk], feature, relu: false));
             list.Add(new DenseLayer(viewsLinear.W, viewsLinear.B, [feature, views], viewsHidden, relu: true));
@@ -117,19 +118,21 @@ public sealed class NerfMlp
         else
         {
             var outputLinear = Register(store, $"{p}output_linear", OutputWidth, w);
-            var output = Slot("output", OutputWidth, false, isOutput: true);
+            var output = Slot("output", OutputWidth, false);
             list.Add(new DenseLayer(outputLinear.W, outputLinear.B, [trunk], output, relu: false));
             outputs = [output];
         }
 
-        // Gradients of network inputs and outputs live in the tile region too (they cross the serial layout conversion).
+        // Saved activations end here; a thread's gradient scratch also holds the gradients of the network's outputs
+        // and inputs (converted from and to the caller's feature-major spans tile by tile).
+        tileBlocks = next;
         foreach (ActivationSlot s in outputs.Append(points).Concat(views == null ? [] : [views]))
         {
             s.GradientBlockOffset = next;
             next += s.Blocks;
         }
 
-        tileBlocks = next;
+        scratchBlocks = next;
         layers = list.ToArray();
 
         // Backward order is the reverse of forward order: the first layer there to reach a slot writes its gradient,
@@ -193,7 +196,7 @@ public sealed class NerfMlp
 
     /// <summary>A workspace for batches of up to <paramref name="maxPoints"/> points split over <paramref name="threads"/> threads.</summary>
     public NerfMlpWorkspace CreateWorkspace(int maxPoints, int threads) =>
-        new(this, maxPoints, threads, tileBlocks, packedLength, biasLength);
+        new(this, maxPoints, threads, tileBlocks, scratchBlocks, packedLength, biasLength);
 
     /// <summary>
     /// Evaluates <paramref name="count"/> points. <paramref name="input"/> is feature-major [InputWidth][count]
@@ -218,39 +221,11 @@ public sealed class NerfMlp
             return;
         }
 
-        foreach (DenseLayer layer in layers)
-        {
-            WeightPacking.PackForward(store.ValuesOf(layer.Weight), layer.Output.Features, layer.InputSegments, workspace.Packed.AsSpan(layer.PackedOffset, layer.PackedLength));
-            Span<float> bias = workspace.PackedBias.AsSpan(layer.BiasOffset, layer.PaddedOut);
-            bias.Clear();
-            store.ValuesOf(layer.Bias).CopyTo(bias);
-        }
-
         workspace.Count = count;
-        int stride = workspace.BlockStride;
-        for (int t = 0; t < workspace.TileCount; t++)
-        {
-            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-            Span<float> tile = workspace.Tile(t);
-            BlockedLayout.FromFeatureMajor(input[p0..], count, Config.PointChannels, n, tile[(points.BlockOffset * stride)..], stride);
-            if (views != null)
-            {
-                BlockedLayout.FromFeatureMajor(input[((Config.PointChannels * count) + p0)..], count, Config.ViewChannels, n, tile[(views.BlockOffset * stride)..], stride);
-            }
-        }
-
-        workspace.ForwardJob.Run(Math.Min(workspace.Threads, workspace.TileCount));
-        for (int t = 0; t < workspace.TileCount; t++)
-        {
-            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-            Span<float> tile = workspace.Tile(t);
-            int row = 0;
-            foreach (ActivationSlot slot in outputs)
-            {
-                BlockedLayout.ToFeatureMajor(tile[(slot.BlockOffset * stride)..], stride, 0, slot.Features, n, output[((row * count) + p0)..], count, accumulate: false);
-                row += slot.Features;
-            }
-        }
+        int parts = Math.Min(workspace.Threads, workspace.TileCount);
+        workspace.PackForwardJob.Run(parts);
+        workspace.ResetWork();
+        workspace.ForwardJob.Run(parts, input, output);
     }
 
     /// <summary>
@@ -279,68 +254,78 @@ public sealed class NerfMlp
             return;
         }
 
+        workspace.InputGradientRequested = inputGradient;
+        int parts = Math.Min(workspace.Threads, workspace.ChunkCount);
+        workspace.PackTransposedJob.Run(parts);
+        workspace.ResetWork();
+        workspace.BackwardJob.Run(parts, dLdOutput, dLdInput);
+        workspace.ReduceJob.Run(parts);
+    }
+
+    /// <summary>Packs output rows [part / parts) of every layer's weights (forward panels and bias, or transposed panels).</summary>
+    internal void PackLayers(NerfMlpWorkspace workspace, int part, int parts, bool transposed)
+    {
         foreach (DenseLayer layer in layers)
         {
-            WeightPacking.PackTransposed(store.ValuesOf(layer.Weight), layer.Output.Features, layer.InputSegments, workspace.PackedTransposed.AsSpan(layer.PackedOffset, layer.PackedLength));
-        }
-
-        int stride = workspace.BlockStride;
-        for (int t = 0; t < workspace.TileCount; t++)
-        {
-            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-            Span<float> tile = workspace.Tile(t);
-            int row = 0;
-            foreach (ActivationSlot slot in outputs)
+            int first = layer.PaddedOut * part / parts, end = layer.PaddedOut * (part + 1) / parts;
+            ReadOnlySpan<float> weight = store.ValuesOf(layer.Weight);
+            int outputs = layer.Output.Features;
+            if (transposed)
             {
-                BlockedLayout.FromFeatureMajor(dLdOutput[((row * count) + p0)..], count, slot.Features, n, tile[(slot.GradientBlockOffset * stride)..], stride);
-                row += slot.Features;
+                WeightPacking.PackTransposed(weight, outputs, layer.InputSegments, workspace.PackedTransposed.AsSpan(layer.PackedOffset, layer.PackedLength), first, end);
+                continue;
+            }
+
+            WeightPacking.PackForward(weight, outputs, layer.InputSegments, workspace.Packed.AsSpan(layer.PackedOffset, layer.PackedLength), first, end);
+            ReadOnlySpan<float> bias = store.ValuesOf(layer.Bias);
+            Span<float> packedBias = workspace.PackedBias.AsSpan(layer.BiasOffset, layer.PaddedOut);
+            for (int n = first; n < end; n++)
+            {
+                packedBias[n] = n < outputs ? bias[n] : 0f;
             }
         }
+    }
 
-        workspace.InputGradientRequested = inputGradient;
-        int parts = Math.Min(workspace.Threads, workspace.TileCount);
-        workspace.BackwardJob.Run(parts);
-
-        // Reduce the per-thread partials in thread order into the store (deterministic).
+    /// <summary>
+    /// Adds the chunks' partials into the store's gradients for output rows [part / parts) of every layer, summing
+    /// them in chunk order (so the result does not depend on which thread reduces what).
+    /// </summary>
+    internal void ReduceLayers(NerfMlpWorkspace workspace, int part, int parts)
+    {
         foreach (DenseLayer layer in layers)
         {
+            int outputs = layer.Output.Features;
+            int first = outputs * part / parts, end = outputs * (part + 1) / parts;
             Span<float> dW = store.GradientsOf(layer.Weight);
             Span<float> db = store.GradientsOf(layer.Bias);
-            for (int part = 0; part < parts; part++)
+            for (int c = 0; c < workspace.ChunkCount; c++)
             {
-                float[] partial = workspace.PartGradients[part];
-                WeightPacking.AddWeightGradient(partial.AsSpan(layer.PackedOffset, layer.PackedLength), layer.Output.Features, layer.InputSegments, dW);
-                ReadOnlySpan<float> bp = partial.AsSpan(packedLength + layer.BiasOffset, layer.Output.Features);
-                for (int i = 0; i < bp.Length; i++)
+                float[] partial = workspace.ChunkGradients[c];
+                WeightPacking.AddWeightGradient(partial.AsSpan(layer.PackedOffset, layer.PackedLength), outputs, layer.InputSegments, dW, first, end);
+                ReadOnlySpan<float> bp = partial.AsSpan(packedLength + layer.BiasOffset, outputs);
+                for (int n = first; n < end; n++)
                 {
-                    db[i] += bp[i];
-                }
-            }
-        }
-
-        if (inputGradient)
-        {
-            for (int t = 0; t < workspace.TileCount; t++)
-            {
-                int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-                Span<float> tile = workspace.Tile(t);
-                BlockedLayout.ToFeatureMajor(tile[(points.GradientBlockOffset * stride)..], stride, 0, Config.PointChannels, n, dLdInput[p0..], count, accumulate: false);
-                if (views != null)
-                {
-                    BlockedLayout.ToFeatureMajor(tile[(views.GradientBlockOffset * stride)..], stride, 0, Config.ViewChannels, n, dLdInput[((Config.PointChannels * count) + p0)..], count, accumulate: false);
+                    db[n] += bp[n];
                 }
             }
         }
     }
 
     /// <summary>Forward pass of tiles [first, end) (one thread's share).</summary>
-    internal void ForwardTiles(NerfMlpWorkspace workspace, int first, int end)
+    internal void ForwardTiles(NerfMlpWorkspace workspace, int first, int end, ReadOnlySpan<float> input, Span<float> output)
     {
         int stride = workspace.BlockStride;
+        int count = workspace.Count;
         for (int t = first; t < end; t++)
         {
-            int n = Math.Min(NerfMlpWorkspace.TilePoints, workspace.Count - (t * NerfMlpWorkspace.TilePoints));
+            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
             Span<float> tile = workspace.Tile(t);
+            BlockedLayout.FromFeatureMajor(input[p0..], count, Config.PointChannels, n, tile[(points.BlockOffset * stride)..], stride);
+            if (views != null)
+            {
+                BlockedLayout.FromFeatureMajor(input[((Config.PointChannels * count) + p0)..], count, Config.ViewChannels, n, tile[(views.BlockOffset * stride)..], stride);
+            }
+
             foreach (DenseLayer layer in layers)
             {
                 BlockedGemm.Forward(
@@ -355,26 +340,41 @@ public sealed class NerfMlp
                     n,
                     layer.Relu);
             }
+
+            int row = 0;
+            foreach (ActivationSlot slot in outputs)
+            {
+                BlockedLayout.ToFeatureMajor(tile[(slot.BlockOffset * stride)..], stride, 0, slot.Features, n, output[((row * count) + p0)..], count, accumulate: false);
+                row += slot.Features;
+            }
         }
     }
 
-    /// <summary>Backward pass of tiles [first, end) into thread <paramref name="part"/>'s partials.</summary>
-    internal void BackwardTiles(NerfMlpWorkspace workspace, int part, int first, int end)
+    /// <summary>Backward pass of chunk <paramref name="chunk"/> = tiles [first, end), on thread <paramref name="part"/>'s scratch.</summary>
+    internal void BackwardTiles(NerfMlpWorkspace workspace, int part, int chunk, int first, int end, ReadOnlySpan<float> dLdOutput, Span<float> dLdInput)
     {
         int stride = workspace.BlockStride;
-        float[] partial = workspace.PartGradients[part];
+        int count = workspace.Count;
+        float[] partial = workspace.ChunkGradients[chunk];
         Array.Clear(partial);
         Span<float> scratch = workspace.PartScratch[part];
         bool inputGradient = workspace.InputGradientRequested;
         for (int t = first; t < end; t++)
         {
-            int n = Math.Min(NerfMlpWorkspace.TilePoints, workspace.Count - (t * NerfMlpWorkspace.TilePoints));
+            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
             Span<float> tile = workspace.Tile(t);
+            int row = 0;
+            foreach (ActivationSlot slot in outputs)
+            {
+                BlockedLayout.FromFeatureMajor(dLdOutput[((row * count) + p0)..], count, slot.Features, n, scratch[(slot.GradientBlockOffset * stride)..], stride);
+                row += slot.Features;
+            }
+
             for (int li = layers.Length - 1; li >= 0; li--)
             {
                 DenseLayer layer = layers[li];
                 ActivationSlot o = layer.Output;
-                ReadOnlySpan<float> dy = o.IsOutput ? tile[(o.GradientBlockOffset * stride)..] : scratch[(o.BlockOffset * stride)..];
+                ReadOnlySpan<float> dy = scratch[(o.GradientBlockOffset * stride)..];
                 BlockedGemm.WeightGradient(dy, stride, o.Blocks, tile[(layer.InputBlockOffset * stride)..], stride, layer.InputBlocks, n, partial.AsSpan(layer.PackedOffset, layer.PackedLength), layer.PaddedIn);
                 BlockedGemm.BiasGradient(dy, stride, o.Blocks, n, partial.AsSpan(packedLength + layer.BiasOffset, layer.PaddedOut));
                 int relative = 0;
@@ -383,7 +383,7 @@ public sealed class NerfMlp
                     ActivationSlot s = layer.Inputs[i];
                     if (!s.IsInput || inputGradient)
                     {
-                        Span<float> dx = s.IsInput ? tile[(s.GradientBlockOffset * stride)..] : scratch[(s.BlockOffset * stride)..];
+                        Span<float> dx = scratch[(s.GradientBlockOffset * stride)..];
                         BlockedGemm.InputGradient(
                             dy,
                             stride,
@@ -399,6 +399,15 @@ public sealed class NerfMlp
                     }
 
                     relative += s.Blocks;
+                }
+            }
+
+            if (inputGradient)
+            {
+                BlockedLayout.ToFeatureMajor(scratch[(points.GradientBlockOffset * stride)..], stride, 0, Config.PointChannels, n, dLdInput[p0..], count, accumulate: false);
+                if (views != null)
+                {
+                    BlockedLayout.ToFeatureMajor(scratch[(views.GradientBlockOffset * stride)..], stride, 0, Config.ViewChannels, n, dLdInput[((Config.PointChannels * count) + p0)..], count, accumulate: false);
                 }
             }
         }
