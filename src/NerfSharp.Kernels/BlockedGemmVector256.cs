@@ -32,7 +32,7 @@ internal static unsafe class BlockedGemmVector256
             int p = 0;
             for (; p + Rows <= count; p += Rows)
             {
-                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, (nb * count) + p + (2 * Rows), Rows);
+                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, nb, p + (2 * Rows), Rows);
 
                 Points6(x + (p * B), xs, kBlocks, wp, yb + (p * B), bias, e.Accumulate, e.Relu, mask == null ? null : mask + (p * B));
             }

@@ -25,7 +25,7 @@ internal static unsafe class BlockedGemmVector512
             int p = 0;
             for (; p + Points <= count; p += Points)
             {
-                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, (nb * count) + p + (2 * Points), Points);
+                CachePrefetch.BlockedPoints(y, ys, nBlocks, count, nb, p + (2 * Points), Points);
                 Points12(x + (p * B), xs, kBlocks, wp, yb + (p * B), bias, e.Accumulate, e.Relu, mask == null ? null : mask + (p * B));
             }
 

@@ -10,23 +10,37 @@ namespace NerfSharp.Kernels;
 /// </summary>
 internal static unsafe class CachePrefetch
 {
-    /// <summary>The lines of <paramref name="points"/> points from linear position (block * count + point) of a blocked matrix.</summary>
-    public static void BlockedPoints(float* y, nint blockStride, int blocks, int count, int position, int points)
+    /// <summary>
+    /// The lines of <paramref name="points"/> points of a blocked matrix starting at point <paramref name="point"/> of
+    /// block <paramref name="block"/>, continuing into the next block when the point range runs past <paramref name="count"/>.
+    /// </summary>
+    public static void BlockedPoints(float* y, nint blockStride, int blocks, int count, int block, int point, int points)
     {
         if (!Sse.IsSupported)
         {
             return;
         }
 
-        for (int i = position; i < position + points; i++)
+        if (point >= count)
         {
-            int block = i / count;
+            block++;
+            point -= count;
+        }
+
+        for (int i = 0; i < points; i++, point++)
+        {
+            if (point >= count)
+            {
+                block++;
+                point = 0;
+            }
+
             if (block >= blocks)
             {
                 return;
             }
 
-            Sse.Prefetch0(y + (block * blockStride) + ((i - (block * count)) * BlockedLayout.BlockWidth));
+            Sse.Prefetch0(y + (block * blockStride) + (point * BlockedLayout.BlockWidth));
         }
     }
 
