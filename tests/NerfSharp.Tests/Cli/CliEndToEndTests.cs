@@ -185,6 +185,16 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
     }
 
     [Fact]
+    public void BenchReportsSecondsPerIterationAndPeakShare()
+    {
+        var r = CliRunner.Run(["bench", "--data", scene.SceneDir, "--iters", "2", "--warmup", "1", .. CliRunner.TinyModelFlags]);
+        Assert.True(r.ExitCode == 0, r.Error + r.Out);
+        Assert.Matches(@"seconds per iteration: mean [0-9.]+, best [0-9.]+ over 2 iterations", r.Out);
+        Assert.Matches(@"FP32 peak: \d+ cores x 32 FLOP/cycle x [0-9.]+ GHz", r.Out);
+        Assert.Contains("peak RSS", r.Out);
+    }
+
+    [Fact]
     public void DemoRunsEndToEndAndSaysWhereItsOutputsAre()
     {
         using var dir = new TempDirectory();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
-namespace NerfSharp.Bench;
+namespace NerfSharp.Diagnostics;
 
 /// <summary>
 /// Measures the core clock while busy: a chain of dependent integer adds and xors retires one operation per

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace NerfSharp.Bench;
+namespace NerfSharp.Diagnostics;
 
 /// <summary>
 /// CPU time consumed by this thread / this process (clock_gettime), in seconds. On a shared machine wall-clock time
 /// includes the time other processes held the cores; CPU time does not, so FLOPs / CPU seconds measures the kernels.
 /// </summary>
-public static partial class CpuTime
+public static class CpuTime
 {
     private const int ClockProcessCpuTimeId = 2;
     private const int ClockThreadCpuTimeId = 3;
@@ -32,6 +32,6 @@ public static partial class CpuTime
         public long Nanoseconds;
     }
 
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out Timespec value);
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out Timespec value);
 }
