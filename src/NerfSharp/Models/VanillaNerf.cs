@@ -71,15 +71,17 @@ public sealed class VanillaNerf : IRadianceModel
             int n = Math.Min(RaysPerChunk, rays.Count - start);
             RenderChunk(rays, start, n, training: true, rng);
             ReadOnlySpan<float> target = targetRgb.Slice(start * 3, n * 3);
-            sqCoarse += LossGradient(buffers.Coarse.Rgb.AsSpan(0, n * 3), target, scale, buffers.DLdRgb);
+
+            // Fine pass first (its sample positions are detached from the coarse pass, as in nerf-pytorch),
+            // then the coarse pass with its own MSE term; dL/drgb is rewritten for each.
             if (Fine != null)
             {
                 sqFine += LossGradient(buffers.Fine!.Rgb.AsSpan(0, n * 3), target, scale, buffers.DLdRgb);
-                BackwardPass(Fine, buffers.Fine, n, config.Samples + config.Importance);
-                LossGradient(buffers.Coarse.Rgb.AsSpan(0, n * 3), target, scale, buffers.DLdRgb);
+                BackwardPass(Fine, buffers.Fine, n);
             }
 
-            BackwardPass(Coarse, buffers.Coarse, n, config.Samples);
+            sqCoarse += LossGradient(buffers.Coarse.Rgb.AsSpan(0, n * 3), target, scale, buffers.DLdRgb);
+            BackwardPass(Coarse, buffers.Coarse, n);
         }
 
         double denom = 3.0 * lossScaleRays;
@@ -218,7 +220,7 @@ public sealed class VanillaNerf : IRadianceModel
     }
 
     /// <summary>Backpropagates buffers.DLdRgb through rendering, activation and the field of one pass.</summary>
-    private void BackwardPass(VanillaNerfField field, PassBuffers p, int n, int perRay)
+    private void BackwardPass(VanillaNerfField field, PassBuffers p, int n)
     {
         int count = p.Count;
         ReadOnlySpan<int> rayStart = p.RayStart.AsSpan(0, n);
@@ -231,7 +233,6 @@ public sealed class VanillaNerf : IRadianceModel
         ReadOnlySpan<float> noise = p.Noise.AsSpan(0, p.NoiseCount);
         VanillaNerfActivation.Backward(p.Raw.AsSpan(0, 4 * count), count, noise, p.DLdDensity.AsSpan(0, count), p.DLdColor.AsSpan(0, 3 * count), p.DLdRaw.AsSpan(0, 4 * count));
         field.Backward(p.Field, p.DLdRaw.AsSpan(0, 4 * count));
-        _ = perRay;
     }
 
     /// <summary>Everything one pass (coarse or fine) keeps for its backward, sized for a full chunk.</summary>
