@@ -70,6 +70,34 @@ public sealed class TrainerTests : IClassFixture<DemoSceneFixture>
     }
 
     [Fact]
+    public void CancelledRunCheckpointsWhereItStoppedAndResumesIdentically()
+    {
+        using var dir = new TempDirectory();
+        float[] straight = TrainRun(SmallConfig(dir.Combine("straight"), 10), null, out _);
+
+        RunConfig config = SmallConfig(dir.Combine("cancelled"), 10) with { Trainer = SmallConfig(dir.Path, 10).Trainer with { CheckpointEvery = 0 } };
+        DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        IRadianceModel model = ModelFactory.Create(config, train.Background);
+        var trainer = new Trainer(config, model, train);
+        trainer.Initialize();
+        using var cancel = new CancellationTokenSource();
+        trainer.OnProgress = p =>
+        {
+            if (p.Step == 3)
+            {
+                cancel.Cancel(); // what Ctrl+C does in the CLI
+            }
+        };
+        TrainingResult result = trainer.Run(cancel.Token);
+        Assert.True(result.Interrupted);
+        Assert.Equal(3, result.Step);
+        Assert.EndsWith("step_000003.safetensors", result.CheckpointPath);
+
+        float[] resumed = TrainRun(config, result.CheckpointPath, out _);
+        Assert.Equal(straight, resumed);
+    }
+
+    [Fact]
     public void DivergenceStopsWithAMessageAndWritesNothingForThatStep()
     {
         using var dir = new TempDirectory();
