@@ -216,7 +216,6 @@ public sealed class VanillaNerf : IRadianceModel
             rayStart, rayCount, p.Density.AsSpan(0, count), p.Delta.AsSpan(0, count), p.T.AsSpan(0, count),
             p.Color.AsSpan(0, 3 * count), count, background,
             p.Rgb.AsSpan(0, n * 3), p.Depth.AsSpan(0, n), p.Accumulation.AsSpan(0, n), p.Disparity.AsSpan(0, n), p.Weights.AsSpan(0, count));
-        p.Rays = n;
     }
 
     /// <summary>Backpropagates buffers.DLdRgb through rendering, activation and the field of one pass.</summary>
@@ -268,8 +267,6 @@ public sealed class VanillaNerf : IRadianceModel
         public VanillaNerfField.Workspace Field { get; }
 
         public int Count { get; set; }
-
-        public int Rays { get; set; }
 
         public int NoiseCount { get; set; }
 
