@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using System.Diagnostics;
 using NerfSharp.Kernels;
 using NerfSharp.Networks;

@@ -1,7 +1,7 @@
+using NerfSharp.Parameters;
 using NerfSharp.Encodings;
 using NerfSharp.Networks;
 using NerfSharp.Numerics;
-using NerfSharp.Training;
 
 namespace NerfSharp.Fields;
 

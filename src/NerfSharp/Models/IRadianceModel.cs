@@ -1,5 +1,5 @@
+using NerfSharp.Parameters;
 using NerfSharp.Numerics;
-using NerfSharp.Training;
 
 namespace NerfSharp.Models;
 

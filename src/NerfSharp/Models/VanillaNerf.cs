@@ -1,10 +1,10 @@
+using NerfSharp.Parameters;
 using NerfSharp.Configuration;
 using NerfSharp.Fields;
 using NerfSharp.Networks;
 using NerfSharp.Numerics;
 using NerfSharp.Rendering;
 using NerfSharp.Sampling;
-using NerfSharp.Training;
 
 namespace NerfSharp.Models;
 

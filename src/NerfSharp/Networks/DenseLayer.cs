@@ -1,5 +1,5 @@
+using NerfSharp.Parameters;
 using NerfSharp.Kernels;
-using NerfSharp.Training;
 
 namespace NerfSharp.Networks;
 

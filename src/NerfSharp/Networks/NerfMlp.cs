@@ -1,6 +1,6 @@
+using NerfSharp.Parameters;
 using NerfSharp.Kernels;
 using NerfSharp.Numerics;
-using NerfSharp.Training;
 
 namespace NerfSharp.Networks;
 

@@ -1,3 +1,5 @@
+using NerfSharp.Parameters;
+
 namespace NerfSharp.Training;
 
 /// <summary>

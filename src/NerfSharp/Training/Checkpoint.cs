@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;

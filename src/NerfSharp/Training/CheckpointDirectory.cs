@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using System.Globalization;
 
 namespace NerfSharp.Training;

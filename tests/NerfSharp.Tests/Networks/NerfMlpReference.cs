@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using NerfSharp.Networks;
 using NerfSharp.Training;
 

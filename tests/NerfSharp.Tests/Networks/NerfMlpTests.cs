@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using NerfSharp.IO;
 using NerfSharp.Networks;
 using NerfSharp.Numerics;

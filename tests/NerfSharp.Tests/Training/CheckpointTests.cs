@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;

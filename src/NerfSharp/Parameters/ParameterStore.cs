@@ -1,4 +1,4 @@
-namespace NerfSharp.Training;
+namespace NerfSharp.Parameters;
 
 /// <summary>
 /// One flat buffer of every trainable float and one flat gradient buffer of the same length
