@@ -48,7 +48,7 @@ public static class RenderCommand
         }
 
         Directory.CreateDirectory(output);
-        var renderer = new ImageRenderer(model, config.Trainer.Chunk);
+        var renderer = new ImageRenderer(model, config.Trainer.Chunk, reference.Background.ToRgb());
         var rgbFrames = new List<Image>(cameras.Count);
         var dispFrames = new List<Image>(cameras.Count);
         var progress = new ConsoleProgress(ctx.Error, $"render {path}", ctx.Interactive);

@@ -15,7 +15,7 @@ public sealed record RunConfig
     /// <summary>The run folder (config.json, metrics.jsonl, checkpoints/, renders).</summary>
     public string OutputDir { get; init; } = "";
 
-    /// <summary>Model preset: "vanilla".</summary>
+    /// <summary>Model preset: "vanilla" (nerf-pytorch) or "ngp" (instant-ngp's hash grid + occupancy grid).</summary>
     public string Model { get; init; } = "vanilla";
 
     public DataConfig Data { get; init; } = new();
@@ -23,6 +23,8 @@ public sealed record RunConfig
     public TrainerConfig Trainer { get; init; } = new();
 
     public VanillaNerfConfig Vanilla { get; init; } = new();
+
+    public NgpConfig Ngp { get; init; } = new();
 
     /// <summary>nerf-pytorch's render_only / render_test / render_factor.</summary>
     public RenderConfig Render { get; init; } = new();
@@ -111,6 +113,18 @@ public sealed record TrainerConfig
 
     /// <summary>Seed of every random choice (init, ray order, stratified jitter, noise).</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Wall-clock budget of the run in seconds (0 = none: train <see cref="Steps"/> steps): counted from process start,
+    /// loading included, plus earlier sessions of a resumed run. Schedules run over the budget. Results depend on machine speed.
+    /// </summary>
+    public double TimeBudgetSeconds { get; init; }
+
+    /// <summary>Samples per step the ray count adapts to (instant-ngp's 2^18); 0 = a fixed <see cref="BatchRays"/> rays per step.</summary>
+    public int TargetSamplesPerStep { get; init; }
+
+    /// <summary>Upper bound of the adaptive ray count.</summary>
+    public int MaxBatchRays { get; init; } = 1 << 16;
 }
 
 public sealed record VanillaNerfConfig
@@ -155,4 +169,43 @@ public sealed record RenderConfig
 
     /// <summary>Downsampling factor for fast preview renders (0 or 1 = full size).</summary>
     public int RenderFactor { get; init; }
+}
+
+/// <summary>
+/// instant-ngp's model (hash-grid field + occupancy grid), defaults from instant-ngp's base.json / nerfacc's example
+/// unless stated: a multiresolution hash encoding, a 64-wide density network with 16 outputs, an SH degree-4
+/// direction encoding and a 64-wide colour network.
+/// </summary>
+public sealed record NgpConfig
+{
+    public int HashLevels { get; init; } = 16;
+
+    public int HashFeaturesPerLevel { get; init; } = 2;
+
+    public int Log2HashmapSize { get; init; } = 19;
+
+    public int BaseResolution { get; init; } = 16;
+
+    /// <summary>Finest grid resolution for a unit-size box; instant-ngp uses 2048 x aabb scale.</summary>
+    public int MaxResolution { get; init; } = 2048;
+
+    /// <summary>Half the edge of the cubic scene box centred at the origin (lego: 1.5); 0 = from the dataset.</summary>
+    public double SceneBoxHalfSize { get; init; }
+
+    /// <summary>Occupancy grid cells per axis.</summary>
+    public int GridResolution { get; init; } = 128;
+
+    /// <summary>Marching steps across the box diagonal: step = sqrt(3) * box edge / this.</summary>
+    public int RenderStepsPerDiagonal { get; init; } = 1024;
+
+    public double LearningRate { get; init; } = 1e-2;
+
+    /// <summary>Weight decay of the MLPs (the hash table has none).</summary>
+    public double MlpWeightDecay { get; init; } = 1e-6;
+
+    /// <summary>"huber" (smooth L1, delta 0.1... see RgbLoss) or "mse".</summary>
+    public string Loss { get; init; } = "mse";
+
+    /// <summary>Samples whose alpha is below this are dropped after the density pass (0 = keep all).</summary>
+    public double AlphaThreshold { get; init; }
 }

@@ -25,3 +25,10 @@ public enum BackgroundColor
     Black,
     White,
 }
+
+/// <summary>Colour values of <see cref="BackgroundColor"/>.</summary>
+public static class BackgroundColorExtensions
+{
+    public static (float R, float G, float B) ToRgb(this BackgroundColor background) =>
+        background == BackgroundColor.White ? (1f, 1f, 1f) : (0f, 0f, 0f);
+}

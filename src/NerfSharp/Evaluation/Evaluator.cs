@@ -19,7 +19,7 @@ public static class Evaluator
         int maxImages = int.MaxValue,
         IProgress<(int Done, int Total)>? progress = null)
     {
-        var renderer = new ImageRenderer(model, chunk);
+        var renderer = new ImageRenderer(model, chunk, split.Background.ToRgb());
         int total = Math.Min(maxImages, split.Count);
         var scores = new List<ImageScore>(total);
         if (outputDir != null)

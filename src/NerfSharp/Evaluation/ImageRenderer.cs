@@ -13,13 +13,18 @@ public sealed class ImageRenderer
     private readonly IRadianceModel model;
     private readonly RayBatch batch;
     private readonly RenderedRays output;
+    private readonly RenderContext context;
+    private readonly (float R, float G, float B) background;
 
-    public ImageRenderer(IRadianceModel model, int chunk)
+    /// <summary>A renderer with its own render context; rays see <paramref name="background"/> where the scene is empty.</summary>
+    public ImageRenderer(IRadianceModel model, int chunk, (float R, float G, float B) background = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
         this.model = model;
+        this.background = background;
         batch = new RayBatch(chunk);
         output = new RenderedRays(chunk);
+        context = model.CreateRenderContext(chunk);
     }
 
     /// <summary>Renders the camera's full image; <paramref name="onRows"/> reports progress as pixels done.</summary>
@@ -42,7 +47,8 @@ public sealed class ImageRenderer
             }
 
             batch.Count = n;
-            model.Render(batch, output);
+            batch.FillBackground(background.R, background.G, background.B);
+            model.Render(batch, output, context);
             output.Rgb.AsSpan(0, n * 3).CopyTo(rgb.Pixels.AsSpan((int)(start * 3)));
             output.Depth.AsSpan(0, n).CopyTo(depth.AsSpan((int)start));
             output.Disparity.AsSpan(0, n).CopyTo(disparity.AsSpan((int)start));

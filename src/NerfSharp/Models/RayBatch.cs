@@ -3,8 +3,10 @@ using NerfSharp.Cameras;
 namespace NerfSharp.Models;
 
 /// <summary>
-/// A batch of rays, array-of-structures: origin and (unnormalised) direction xyz per ray, plus the ray's
-/// near and far bounds. Sized once for a capacity and refilled in place; <see cref="Count"/> says how many are live.
+/// A batch of rays, array-of-structures: origin and (unnormalised) direction xyz per ray, the ray's near and far
+/// bounds, the index of the camera it comes from and the background colour it sees where the scene is empty.
+/// Sized once for a capacity and refilled in place; <see cref="Count"/> says how many are live.
+/// Pose refinement asks for <see cref="EnableRayGradients"/>: a model then writes dL/dorigin and dL/ddirection per ray.
 /// </summary>
 public sealed class RayBatch
 {
@@ -16,6 +18,8 @@ public sealed class RayBatch
         Directions = new float[capacity * 3];
         Near = new float[capacity];
         Far = new float[capacity];
+        CameraIndex = new int[capacity];
+        Background = new float[capacity * 3];
     }
 
     public int Capacity { get; }
@@ -32,6 +36,36 @@ public sealed class RayBatch
 
     public float[] Far { get; }
 
+    /// <summary>Index of the camera (image) ray r was generated from; -1 for cameras outside the dataset (render paths).</summary>
+    public int[] CameraIndex { get; }
+
+    /// <summary>Background colour of ray r at [3r .. 3r+2]: what it sees where the accumulated opacity is below 1.</summary>
+    public float[] Background { get; }
+
+    /// <summary>dL/dorigin of ray r at [3r .. 3r+2], or null when ray gradients are not wanted.</summary>
+    public float[]? OriginGradients { get; private set; }
+
+    /// <summary>dL/ddirection of ray r at [3r .. 3r+2], or null when ray gradients are not wanted.</summary>
+    public float[]? DirectionGradients { get; private set; }
+
+    /// <summary>Allocates the ray-gradient buffers (models that support it then overwrite them on every backward).</summary>
+    public void EnableRayGradients()
+    {
+        OriginGradients ??= new float[Capacity * 3];
+        DirectionGradients ??= new float[Capacity * 3];
+    }
+
+    /// <summary>Sets every live ray's background to one colour.</summary>
+    public void FillBackground(float r, float g, float b)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            Background[3 * i] = r;
+            Background[(3 * i) + 1] = g;
+            Background[(3 * i) + 2] = b;
+        }
+    }
+
     public void Set(int index, in Ray ray, float near, float far)
     {
         int o = index * 3;
@@ -43,6 +77,14 @@ public sealed class RayBatch
         Directions[o + 2] = (float)ray.DirZ;
         Near[index] = near;
         Far[index] = far;
+        CameraIndex[index] = -1;
+    }
+
+    /// <summary>Sets ray <paramref name="index"/> with the camera it comes from.</summary>
+    public void Set(int index, in Ray ray, float near, float far, int camera)
+    {
+        Set(index, ray, near, far);
+        CameraIndex[index] = camera;
     }
 
     /// <summary>Copies rays [start, start+count) of <paramref name="source"/> into this batch, from index 0.</summary>
@@ -57,6 +99,8 @@ public sealed class RayBatch
         source.Directions.AsSpan(start * 3, count * 3).CopyTo(Directions);
         source.Near.AsSpan(start, count).CopyTo(Near);
         source.Far.AsSpan(start, count).CopyTo(Far);
+        source.CameraIndex.AsSpan(start, count).CopyTo(CameraIndex);
+        source.Background.AsSpan(start * 3, count * 3).CopyTo(Background);
         Count = count;
     }
 }

@@ -1,8 +1,8 @@
-using NerfSharp.Parameters;
 using NerfSharp.Configuration;
 using NerfSharp.Fields;
 using NerfSharp.Networks;
 using NerfSharp.Numerics;
+using NerfSharp.Parameters;
 using NerfSharp.Rendering;
 using NerfSharp.Sampling;
 
@@ -21,6 +21,15 @@ public sealed class VanillaNerf : IRadianceModel
     private readonly ChunkBuffers buffers;
 
     public VanillaNerf(VanillaNerfConfig config, (float R, float G, float B) background, int pointsPerChunk = 1 << 16)
+        : this(config, background, new ParameterGroup("default", new AdamConfig(), 5e-4, new ExponentialDecaySchedule(250_000)), pointsPerChunk)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="optimizer"/> gives the single parameter group's Adam settings, learning rate and schedule
+    /// (nerf-pytorch: torch's Adam defaults, lrate, lrate * 0.1^(step / (lrate_decay * 1000))); its name is ignored.
+    /// </summary>
+    public VanillaNerf(VanillaNerfConfig config, (float R, float G, float B) background, ParameterGroup optimizer, int pointsPerChunk = 1 << 16)
     {
         if (config.Samples < 2)
         {
@@ -35,12 +44,20 @@ public sealed class VanillaNerf : IRadianceModel
             ? new VanillaNerfField(config.NetDepthFine, config.NetWidthFine, config.Multires, config.MultiresViews, config.UseViewDirs, Parameters, "fine")
             : null;
         Parameters.Freeze();
+        ParameterGroups = [optimizer with { Name = "default" }];
         int samplesPerRay = config.Samples + config.Importance;
         RaysPerChunk = Math.Max(1, pointsPerChunk / samplesPerRay);
         buffers = new ChunkBuffers(this, RaysPerChunk);
     }
 
     public ParameterStore Parameters { get; }
+
+    public IReadOnlyList<ParameterGroup> ParameterGroups { get; }
+
+    /// <summary>Vanilla NeRF has no non-trainable state.</summary>
+    public IReadOnlyList<StateTensor> State => [];
+
+    public StepStatistics LastStep { get; private set; }
 
     public VanillaNerfField Coarse { get; }
 
@@ -57,6 +74,16 @@ public sealed class VanillaNerf : IRadianceModel
         Fine?.Initialize(rng);
     }
 
+    public void OnStateRestored()
+    {
+    }
+
+    public void BeforeStep(long step, Rng rng)
+    {
+    }
+
+    public RenderContext CreateRenderContext(int maxRays) => new VanillaRenderContext(maxRays, new ChunkBuffers(this, RaysPerChunk));
+
     public TrainLoss AccumulateGradients(RayBatch rays, ReadOnlySpan<float> targetRgb, int lossScaleRays, Rng rng)
     {
         if (targetRgb.Length < rays.Count * 3)
@@ -69,7 +96,7 @@ public sealed class VanillaNerf : IRadianceModel
         for (int start = 0; start < rays.Count; start += RaysPerChunk)
         {
             int n = Math.Min(RaysPerChunk, rays.Count - start);
-            RenderChunk(rays, start, n, training: true, rng);
+            RenderChunk(buffers, rays, start, n, training: true, rng);
             ReadOnlySpan<float> target = targetRgb.Slice(start * 3, n * 3);
 
             // Fine pass first (its sample positions are detached from the coarse pass, as in nerf-pytorch),
@@ -84,19 +111,21 @@ public sealed class VanillaNerf : IRadianceModel
             BackwardPass(Coarse, buffers.Coarse, n);
         }
 
+        LastStep = new StepStatistics(rays.Count, (long)rays.Count * (config.Samples + config.Importance));
         double denom = 3.0 * lossScaleRays;
         double mseCoarse = sqCoarse / denom;
         double mseFine = Fine != null ? sqFine / denom : mseCoarse;
         return new TrainLoss(Fine != null ? mseFine + mseCoarse : mseCoarse, mseFine, mseCoarse);
     }
 
-    public void Render(RayBatch rays, RenderedRays output)
+    public void Render(RayBatch rays, RenderedRays output, RenderContext context)
     {
+        var b = context is VanillaRenderContext own ? own.Buffers : throw new ArgumentException("a render context of another model", nameof(context));
         for (int start = 0; start < rays.Count; start += RaysPerChunk)
         {
             int n = Math.Min(RaysPerChunk, rays.Count - start);
-            RenderChunk(rays, start, n, training: false, rng: null);
-            PassBuffers final = buffers.Fine ?? buffers.Coarse;
+            RenderChunk(b, rays, start, n, training: false, rng: null);
+            PassBuffers final = b.Fine ?? b.Coarse;
             final.Rgb.AsSpan(0, n * 3).CopyTo(output.Rgb.AsSpan(start * 3));
             final.Depth.AsSpan(0, n).CopyTo(output.Depth.AsSpan(start));
             final.Disparity.AsSpan(0, n).CopyTo(output.Disparity.AsSpan(start));
@@ -119,10 +148,9 @@ public sealed class VanillaNerf : IRadianceModel
     }
 
     /// <summary>nerf-pytorch render_rays for rays [start, start+n): fills the coarse and fine pass buffers.</summary>
-    private void RenderChunk(RayBatch rays, int start, int n, bool training, Rng? rng)
+    private void RenderChunk(ChunkBuffers b, RayBatch rays, int start, int n, bool training, Rng? rng)
     {
         bool perturb = training && config.Perturb;
-        var b = buffers;
         for (int r = 0; r < n; r++)
         {
             int o = (start + r) * 3;
@@ -138,7 +166,7 @@ public sealed class VanillaNerf : IRadianceModel
         int ns = config.Samples;
         StratifiedSampler.Sample(
             rays.Near.AsSpan(start, n), rays.Far.AsSpan(start, n), n, ns, config.LinDisp, perturb, rng!, b.ZCoarse.AsSpan(0, n * ns));
-        EvaluatePass(Coarse, b.Coarse, rays, start, n, b.ZCoarse, ns, training, rng);
+        EvaluatePass(b, Coarse, b.Coarse, rays, start, n, b.ZCoarse, ns, training, rng);
         if (Fine == null)
         {
             return;
@@ -165,13 +193,12 @@ public sealed class VanillaNerf : IRadianceModel
         PdfSampler.Sample(
             b.ZMid.AsSpan(0, n * (ns - 1)), ns - 1, b.WeightsInner.AsSpan(0, n * (ns - 2)), n, ni, deterministic: !perturb, perturb ? rng : null, b.ZImportance.AsSpan(0, n * ni));
         PdfSampler.MergeSorted(b.ZCoarse.AsSpan(0, n * ns), ns, b.ZImportance.AsSpan(0, n * ni), ni, n, b.ZFine.AsSpan(0, n * (ns + ni)));
-        EvaluatePass(Fine, b.Fine!, rays, start, n, b.ZFine, ns + ni, training, rng);
+        EvaluatePass(b, Fine, b.Fine!, rays, start, n, b.ZFine, ns + ni, training, rng);
     }
 
     /// <summary>Points along rays -> field -> activation -> volume rendering for one pass.</summary>
-    private void EvaluatePass(VanillaNerfField field, PassBuffers p, RayBatch rays, int start, int n, float[] z, int perRay, bool training, Rng? rng)
+    private void EvaluatePass(ChunkBuffers b, VanillaNerfField field, PassBuffers p, RayBatch rays, int start, int n, float[] z, int perRay, bool training, Rng? rng)
     {
-        var b = buffers;
         int count = n * perRay;
         for (int r = 0; r < n; r++)
         {
@@ -232,6 +259,11 @@ public sealed class VanillaNerf : IRadianceModel
         ReadOnlySpan<float> noise = p.Noise.AsSpan(0, p.NoiseCount);
         VanillaNerfActivation.Backward(p.Raw.AsSpan(0, 4 * count), count, noise, p.DLdDensity.AsSpan(0, count), p.DLdColor.AsSpan(0, 3 * count), p.DLdRaw.AsSpan(0, 4 * count));
         field.Backward(p.Field, p.DLdRaw.AsSpan(0, 4 * count));
+    }
+
+    private sealed class VanillaRenderContext(int maxRays, ChunkBuffers buffers) : RenderContext(maxRays)
+    {
+        public ChunkBuffers Buffers { get; } = buffers;
     }
 
     /// <summary>Everything one pass (coarse or fine) keeps for its backward, sized for a full chunk.</summary>

@@ -1,6 +1,7 @@
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Models;
+using NerfSharp.Parameters;
 
 namespace NerfSharp.Runs;
 
@@ -14,7 +15,11 @@ public static class ModelFactory
         var bg = background == BackgroundColor.White ? (1f, 1f, 1f) : (0f, 0f, 0f);
         return config.Model switch
         {
-            "vanilla" => new VanillaNerf(config.Vanilla, bg, Math.Max(1024, config.Trainer.NetChunk)),
+            "vanilla" => new VanillaNerf(
+                config.Vanilla,
+                bg,
+                new ParameterGroup("default", new AdamConfig(), config.Trainer.LearningRate, new ExponentialDecaySchedule(config.Trainer.LearningRateDecay * 1000)),
+                Math.Max(1024, config.Trainer.NetChunk)),
             _ => throw new ArgumentException($"unknown model '{config.Model}' (available: {string.Join(", ", Models)})"),
         };
     }

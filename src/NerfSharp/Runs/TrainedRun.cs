@@ -15,7 +15,8 @@ public sealed record TrainedRun(RunFolder Folder, RunConfig Config, IRadianceMod
         string checkpoint = folder.LatestCheckpoint()
             ?? throw new DataFormatException(folder.CheckpointsPath, "the run has no checkpoint yet (train it first)");
         IRadianceModel model = ModelFactory.Create(config, config.Data.WhiteBackground ? BackgroundColor.White : BackgroundColor.Black);
-        CheckpointData data = Checkpoint.Load(checkpoint, model.Parameters, adam: null);
+        CheckpointData data = Checkpoint.Load(checkpoint, model.Parameters, adam: null, model.State);
+        model.OnStateRestored();
         return new TrainedRun(folder, config, model, data.Step, checkpoint);
     }
 }

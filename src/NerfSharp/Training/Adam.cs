@@ -15,6 +15,7 @@ public sealed class Adam
 
     private readonly ParameterStore store;
     private readonly AdamConfig config;
+    private readonly AdamConfig[] groupConfigs;
     private readonly float[] firstMoment;
     private readonly float[] secondMoment;
     private readonly Dictionary<string, int> groupIndex = new(StringComparer.Ordinal);
@@ -24,6 +25,15 @@ public sealed class Adam
     private readonly Action<int> chunkBody;
 
     public Adam(ParameterStore store, AdamConfig config)
+        : this(store, config, groupConfigs: null)
+    {
+    }
+
+    /// <summary>
+    /// An optimizer whose groups each have their own settings (betas, epsilon, weight decay); groups not listed use
+    /// <paramref name="config"/>.
+    /// </summary>
+    public Adam(ParameterStore store, AdamConfig config, IReadOnlyDictionary<string, AdamConfig>? groupConfigs)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(config);
@@ -32,10 +42,7 @@ public sealed class Adam
             throw new ArgumentException("the parameter store must be frozen before an optimizer is created", nameof(store));
         }
 
-        if (!(config.Beta1 is >= 0 and < 1) || !(config.Beta2 is >= 0 and < 1) || !(config.Epsilon >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(config), config, "Adam needs 0 <= beta1, beta2 < 1 and epsilon >= 0");
-        }
+        Validate(config);
 
         this.store = store;
         this.config = config;
@@ -71,8 +78,19 @@ public sealed class Adam
         groupScales = new double[groupIndex.Count];
         Array.Fill(groupScales, 1.0);
         stepCoefficients = new AdamUpdate.Coefficients[groupIndex.Count];
+        this.groupConfigs = new AdamConfig[groupIndex.Count];
+        foreach (var (name, g) in groupIndex)
+        {
+            AdamConfig c = groupConfigs != null && groupConfigs.TryGetValue(name, out var own) ? own : config;
+            Validate(c);
+            this.groupConfigs[g] = c;
+        }
+
         chunkBody = UpdateChunk;
     }
+
+    /// <summary>The settings of <paramref name="group"/>.</summary>
+    public AdamConfig GroupConfig(string group) => groupConfigs[IndexOf(group)];
 
     public AdamConfig Config => config;
 
@@ -101,7 +119,10 @@ public sealed class Adam
 
     public double GetGroupLearningRateScale(string group) => groupScales[IndexOf(group)];
 
-    /// <summary>One Adam step with the store's current gradients (which are left as they are).</summary>
+    /// <summary>
+    /// One Adam step with the store's current gradients (left as they are, except that groups with weight decay
+    /// get weight_decay * p added to them, as torch does).
+    /// </summary>
     public void Step(double learningRate)
     {
         if (!double.IsFinite(learningRate) || learningRate < 0)
@@ -112,9 +133,48 @@ public sealed class Adam
         StepCount++;
         for (int g = 0; g < groupScales.Length; g++)
         {
-            stepCoefficients[g] = AdamUpdate.For(config, StepCount, learningRate * groupScales[g]);
+            stepCoefficients[g] = AdamUpdate.For(groupConfigs[g], StepCount, learningRate * groupScales[g]);
         }
 
+        UpdateAll();
+    }
+
+    /// <summary>One Adam step with a learning rate per group (<paramref name="learningRates"/>[g] for the g-th group of <see cref="Groups"/>).</summary>
+    public void Step(ReadOnlySpan<double> learningRates)
+    {
+        if (learningRates.Length != groupScales.Length)
+        {
+            throw new ArgumentException($"{learningRates.Length} learning rates for {groupScales.Length} groups", nameof(learningRates));
+        }
+
+        StepCount++;
+        for (int g = 0; g < groupScales.Length; g++)
+        {
+            double lr = learningRates[g];
+            if (!double.IsFinite(lr) || lr < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(learningRates), lr, "a learning rate is finite and >= 0");
+            }
+
+            stepCoefficients[g] = AdamUpdate.For(groupConfigs[g], StepCount, lr * groupScales[g]);
+        }
+
+        UpdateAll();
+    }
+
+    /// <summary>Index of <paramref name="group"/> in <see cref="Groups"/> order.</summary>
+    public int GroupIndexOf(string group) => IndexOf(group);
+
+    private static void Validate(AdamConfig config)
+    {
+        if (!(config.Beta1 is >= 0 and < 1) || !(config.Beta2 is >= 0 and < 1) || !(config.Epsilon >= 0) || !(config.WeightDecay >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(config), config, "Adam needs 0 <= beta1, beta2 < 1, epsilon >= 0 and weight decay >= 0");
+        }
+    }
+
+    private void UpdateAll()
+    {
         int count = store.Count;
         int chunks = (count + ParallelChunk - 1) / ParallelChunk;
         if (chunks >= 2 && Environment.ProcessorCount > 1)
@@ -163,6 +223,12 @@ public sealed class Adam
             int b = Math.Min(end, s.Start + s.Length);
             if (a < b)
             {
+                double decay = groupConfigs[s.Group].WeightDecay;
+                if (decay > 0)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(values.AsSpan(a, b - a), (float)decay, gradients.AsSpan(a, b - a), gradients.AsSpan(a, b - a));
+                }
+
                 AdamUpdate.Apply(
                     values.AsSpan(a, b - a),
                     gradients.AsSpan(a, b - a),

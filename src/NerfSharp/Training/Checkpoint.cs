@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using NerfSharp.IO;
+using NerfSharp.Models;
 
 namespace NerfSharp.Training;
 
@@ -20,14 +21,17 @@ public static class Checkpoint
     public const string FirstMomentPrefix = "optimizer.exp_avg.";
     public const string SecondMomentPrefix = "optimizer.exp_avg_sq.";
 
-    public static void Save(string path, ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata) =>
-        Save(path, store, adam, step, metadata, wrapStream: null);
+    /// <summary>Prefix of a model's non-trainable state tensors (<see cref="StateTensor"/>).</summary>
+    public const string StatePrefix = "state.";
+
+    public static void Save(string path, ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<StateTensor>? state = null) =>
+        Save(path, store, adam, step, metadata, wrapStream: null, state);
 
     /// <summary>
     /// Reads a checkpoint into <paramref name="store"/> (and <paramref name="adam"/>'s state when given) after checking every
     /// tensor's name, dtype and shape; nothing is changed unless the whole file is valid.
     /// </summary>
-    public static CheckpointData Load(string path, ParameterStore store, Adam? adam)
+    public static CheckpointData Load(string path, ParameterStore store, Adam? adam, IReadOnlyList<StateTensor>? state = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (adam != null && adam.FirstMoment.Length != store.Count)
@@ -59,6 +63,12 @@ public static class Checkpoint
 
             expected.Add(FirstMomentPrefix + t.Name);
             expected.Add(SecondMomentPrefix + t.Name);
+        }
+
+        foreach (var st in state ?? [])
+        {
+            sources.Add((Find(path, file, StatePrefix + st.Name, st.Shape), st.Values, 0));
+            expected.Add(StatePrefix + st.Name);
         }
 
         foreach (string name in file.Names)
@@ -103,7 +113,7 @@ public static class Checkpoint
     }
 
     /// <summary>Save with a hook around the output stream (tests use it to fail mid-write).</summary>
-    internal static void Save(string path, ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata, Func<Stream, Stream>? wrapStream)
+    internal static void Save(string path, ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata, Func<Stream, Stream>? wrapStream, IReadOnlyList<StateTensor>? state = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(adam);
@@ -136,6 +146,11 @@ public static class Checkpoint
         foreach (var t in store.Tensors)
         {
             blocks.Add((SecondMomentPrefix + t.Name, t.Shape, adam.SecondMoment, t.Offset, t.Length));
+        }
+
+        foreach (var st in state ?? [])
+        {
+            blocks.Add((StatePrefix + st.Name, st.Shape, st.Values, 0, st.Values.Length));
         }
 
         byte[] header = BuildHeader(blocks, step, adam.StepCount, metadata);

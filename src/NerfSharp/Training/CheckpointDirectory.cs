@@ -32,10 +32,10 @@ public sealed class CheckpointDirectory
     }
 
     /// <summary>Writes the checkpoint of <paramref name="step"/>, then deletes all but the newest <see cref="Keep"/>; returns its path.</summary>
-    public string Save(ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata)
+    public string Save(ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<Models.StateTensor>? state = null)
     {
         string path = PathFor(step);
-        Checkpoint.Save(path, store, adam, step, metadata);
+        Checkpoint.Save(path, store, adam, step, metadata, state);
         var all = List();
         for (int i = 0; i < all.Count - Keep; i++)
         {

@@ -4,8 +4,21 @@ using System.Text.Json;
 
 namespace NerfSharp.Training;
 
-/// <summary>One line of metrics.jsonl.</summary>
-public sealed record MetricsRecord(long Step, double ElapsedSeconds, double Loss, double Psnr, double LearningRate, double MseCoarse, double PsnrCoarse);
+/// <summary>
+/// One line of metrics.jsonl. Coarse-pass fields are written only for models with a coarse pass (not NaN);
+/// rays per step, samples per ray (after the occupancy grid) and samples per second only when given.
+/// </summary>
+public sealed record MetricsRecord(
+    long Step,
+    double ElapsedSeconds,
+    double Loss,
+    double Psnr,
+    double LearningRate,
+    double MseCoarse,
+    double PsnrCoarse,
+    int? Rays = null,
+    double? SamplesPerRay = null,
+    double? SamplesPerSecond = null);
 
 /// <summary>
 /// The run's <c>metrics.jsonl</c>: one JSON object per logged step. On resume, lines past the checkpoint's
@@ -31,8 +44,26 @@ public sealed class MetricsLog
         Field(sb, "loss", r.Loss);
         Field(sb, "psnr", r.Psnr);
         Field(sb, "lr", r.LearningRate);
-        Field(sb, "mse_coarse", r.MseCoarse);
-        Field(sb, "psnr_coarse", r.PsnrCoarse);
+        if (!double.IsNaN(r.MseCoarse))
+        {
+            Field(sb, "mse_coarse", r.MseCoarse);
+            Field(sb, "psnr_coarse", r.PsnrCoarse);
+        }
+
+        if (r.Rays is int rays)
+        {
+            sb.Append(",\"rays\":").Append(rays.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (r.SamplesPerRay is double spr)
+        {
+            Field(sb, "samples_per_ray", spr);
+        }
+
+        if (r.SamplesPerSecond is double sps)
+        {
+            Field(sb, "samples_per_s", sps);
+        }
         sb.Append("}\n");
         File.AppendAllText(path, sb.ToString());
     }

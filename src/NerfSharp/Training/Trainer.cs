@@ -6,13 +6,18 @@ using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Models;
 using NerfSharp.Numerics;
+using NerfSharp.Parameters;
 
 namespace NerfSharp.Training;
 
 /// <summary>
-/// The optimisation loop shared by every model: pick pixels -> make rays -> model loss and gradients ->
-/// check finite -> Adam with the exponential learning-rate decay -> log, checkpoint. Checkpoints carry the
-/// parameters, Adam's moments and every random-number state, so a resumed run continues bit for bit.
+/// The optimisation loop shared by every model: model's per-step hook -> pick pixels -> make rays (with a random
+/// background per ray for RGBA images) -> model loss and gradients -> check finite -> Adam with each parameter
+/// group's own settings and schedule -> log, checkpoint. Checkpoints carry the parameters, Adam's moments, the model's
+/// non-trainable state and every random-number state, so a resumed run continues bit for bit.
+/// <para>A run ends after <see cref="TrainerConfig.Steps"/> steps or, with <see cref="TrainerConfig.TimeBudgetSeconds"/>,
+/// when the run's wall clock (previous sessions plus this process since it started, loading included) reaches the
+/// budget; schedules then run over the budget's fraction, so such runs depend on the machine's speed.</para>
 /// </summary>
 public sealed class Trainer
 {
@@ -23,6 +28,7 @@ public sealed class Trainer
     private const string MetaSamplerRng = "sampler_rng";
     private const string MetaConfig = "config";
     private const string MetaModel = "model";
+    private const string MetaBatchRays = "batch_rays";
 
     private readonly RunConfig config;
     private readonly IRadianceModel model;
@@ -32,8 +38,11 @@ public sealed class Trainer
     private readonly Rng rng;
     private readonly CheckpointDirectory checkpoints;
     private readonly MetricsLog metrics;
+    private readonly ParameterGroup[] groups;
+    private readonly double[] groupRates;
     private long step;
     private double elapsedBefore;
+    private int batchRays;
 
     public Trainer(RunConfig config, IRadianceModel model, DataParserOutput train)
     {
@@ -46,7 +55,22 @@ public sealed class Trainer
         this.model = model;
         this.train = train;
         var t = config.Trainer;
-        adam = new Adam(model.Parameters, new AdamConfig());
+        var groupConfigs = new Dictionary<string, AdamConfig>(StringComparer.Ordinal);
+        foreach (var g in model.ParameterGroups)
+        {
+            groupConfigs[g.Name] = g.Adam;
+        }
+
+        adam = new Adam(model.Parameters, new AdamConfig(), groupConfigs);
+        groups = new ParameterGroup[adam.Groups.Count];
+        foreach (string name in adam.Groups)
+        {
+            groups[adam.GroupIndexOf(name)] = model.ParameterGroups.FirstOrDefault(g => g.Name == name)
+                ?? throw new ArgumentException($"the model registers parameters in group '{name}' but does not declare it", nameof(model));
+        }
+
+        groupRates = new double[groups.Length];
+        batchRays = InitialBatchRays(t);
         var first = train.Images[0];
         sampler = new PixelSampler(train.Count, first.Width, first.Height, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
         rng = new Rng(t.Seed ^ 0x7EA1_0000_0000_0002UL);
@@ -57,6 +81,15 @@ public sealed class Trainer
 
     /// <summary>Steps completed so far.</summary>
     public long Step => step;
+
+    /// <summary>Rays of the next step (adapted to <see cref="TrainerConfig.TargetSamplesPerStep"/> when that is set).</summary>
+    public int BatchRays => batchRays;
+
+    /// <summary>When the time budget is counted from (default: this process's start).</summary>
+    public DateTime BudgetClockStart { get; set; } = ProcessStartUtc();
+
+    /// <summary>Called before each step with the step number about to run (hooks for evaluations at given moments).</summary>
+    public Action<long, double>? BeforeStepHook { get; set; }
 
     public CheckpointDirectory Checkpoints => checkpoints;
 
@@ -77,6 +110,7 @@ public sealed class Trainer
         model.Initialize(new Rng(config.Trainer.Seed));
         step = 0;
         elapsedBefore = 0;
+        batchRays = InitialBatchRays(config.Trainer);
         if (File.Exists(metrics.FilePath))
         {
             File.Delete(metrics.FilePath);
@@ -86,8 +120,14 @@ public sealed class Trainer
     /// <summary>Restores parameters, optimizer and random states from a checkpoint written by this trainer.</summary>
     public void Resume(string checkpointPath)
     {
-        CheckpointData data = Checkpoint.Load(checkpointPath, model.Parameters, adam);
+        CheckpointData data = Checkpoint.Load(checkpointPath, model.Parameters, adam, model.State);
+        model.OnStateRestored();
         step = data.Step;
+        if (data.Metadata.ContainsKey(MetaBatchRays))
+        {
+            batchRays = (int)ReadDouble(data, MetaBatchRays, checkpointPath);
+        }
+
         elapsedBefore = ReadDouble(data, MetaElapsed, checkpointPath);
         rng.SetState(ParseState(data, MetaTrainerRng, checkpointPath));
         sampler.Restore(new PixelSamplerState(
@@ -97,39 +137,72 @@ public sealed class Trainer
         metrics.TruncateAfter(step);
     }
 
-    /// <summary>Trains until config.Trainer.Steps steps are done or <paramref name="cancel"/> fires (then checkpoints and returns).</summary>
+    /// <summary>Trains until config.Trainer.Steps steps are done, the time budget is spent or <paramref name="cancel"/> fires (then checkpoints and returns).</summary>
     public TrainingResult Run(CancellationToken cancel = default)
     {
         var t = config.Trainer;
-        int n = t.BatchRays;
-        var pixels = new PixelIndex[n];
-        var rays = new RayBatch(n);
-        var target = new float[n * 3];
+        int capacity = Math.Max(batchRays, MaxBatchRays(t));
+        var pixels = new PixelIndex[capacity];
+        var rays = new RayBatch(capacity);
+        var target = new float[capacity * 3];
         var watch = Stopwatch.StartNew();
         long sessionStart = step;
         TrainLoss loss = default;
         string? lastCheckpoint = null;
         bool interrupted = false;
         float[] grads = model.Parameters.Gradients;
+        var (bgR, bgG, bgB) = train.Background.ToRgb();
+        double budget = t.TimeBudgetSeconds;
+        double budgetUsedBefore = budget > 0 ? elapsedBefore + (DateTime.UtcNow - BudgetClockStart).TotalSeconds - watch.Elapsed.TotalSeconds : 0;
         while (step < t.Steps)
         {
+            double progress = budget > 0 ? (budgetUsedBefore + watch.Elapsed.TotalSeconds) / budget : (double)step / Math.Max(1, t.Steps);
+            if (budget > 0 && progress >= 1)
+            {
+                break;
+            }
+
             if (cancel.IsCancellationRequested)
             {
                 interrupted = true;
                 break;
             }
 
-            sampler.Next(step, pixels);
+            BeforeStepHook?.Invoke(step, elapsedBefore + watch.Elapsed.TotalSeconds);
+            long stepStartTicks = Stopwatch.GetTimestamp();
+            model.BeforeStep(step, rng);
+            int n = batchRays;
+            Span<PixelIndex> stepPixels = pixels.AsSpan(0, n);
+            sampler.Next(step, stepPixels);
             for (int i = 0; i < n; i++)
             {
-                PixelIndex p = pixels[i];
+                PixelIndex p = stepPixels[i];
                 Camera cam = train.Cameras[p.Image];
-                rays.Set(i, RayGenerator.GetRay(cam, p.X, p.Y), train.Near, train.Far);
+                rays.Set(i, RayGenerator.GetRay(cam, p.X, p.Y), train.Near, train.Far, p.Image);
                 var img = train.Images[p.Image];
                 int o = ((p.Y * img.Width) + p.X) * img.Channels;
-                target[(i * 3) + 0] = img.Pixels[o];
-                target[(i * 3) + 1] = img.Pixels[o + 1];
-                target[(i * 3) + 2] = img.Pixels[o + 2];
+                if (img.Channels == 4)
+                {
+                    // RGBA: a random background per ray, the target composited over it (instant-ngp), so the
+                    // model cannot explain transparent pixels with a coloured haze.
+                    float r = rng.NextFloat(), g = rng.NextFloat(), b = rng.NextFloat();
+                    float a = img.Pixels[o + 3];
+                    target[(i * 3) + 0] = (img.Pixels[o] * a) + (r * (1 - a));
+                    target[(i * 3) + 1] = (img.Pixels[o + 1] * a) + (g * (1 - a));
+                    target[(i * 3) + 2] = (img.Pixels[o + 2] * a) + (b * (1 - a));
+                    rays.Background[3 * i] = r;
+                    rays.Background[(3 * i) + 1] = g;
+                    rays.Background[(3 * i) + 2] = b;
+                }
+                else
+                {
+                    target[(i * 3) + 0] = img.Pixels[o];
+                    target[(i * 3) + 1] = img.Pixels[o + 1];
+                    target[(i * 3) + 2] = img.Pixels[o + 2];
+                    rays.Background[3 * i] = bgR;
+                    rays.Background[(3 * i) + 1] = bgG;
+                    rays.Background[(3 * i) + 2] = bgB;
+                }
             }
 
             rays.Count = n;
@@ -143,13 +216,23 @@ public sealed class Trainer
                     $"Nothing was written for this step; the last checkpoint ({checkpoints.LatestPath() ?? "none"}) is intact. Try a lower --lrate.");
             }
 
-            double lr = LearningRateSchedule.ExponentialDecay(t.LearningRate, step, t.LearningRateDecay * 1000);
-            adam.Step(lr);
+            for (int g = 0; g < groups.Length; g++)
+            {
+                groupRates[g] = groups[g].LearningRate * groups[g].Schedule.Factor(step, progress);
+            }
+
+            adam.Step(groupRates);
             step++;
+            StepStatistics stats = model.LastStep;
+            double stepSeconds = Stopwatch.GetElapsedTime(stepStartTicks).TotalSeconds;
+            batchRays = NextBatchRays(t, batchRays, stats);
             double elapsed = elapsedBefore + watch.Elapsed.TotalSeconds;
+            double lr = groupRates[0];
             if (t.LogEvery > 0 && (step % t.LogEvery == 0 || step == t.Steps || step == 1))
             {
-                metrics.Append(new MetricsRecord(step, elapsed, loss.Loss, loss.Psnr, lr, loss.MseCoarse, -10 * Math.Log10(loss.MseCoarse)));
+                metrics.Append(new MetricsRecord(
+                    step, elapsed, loss.Loss, loss.Psnr, lr, loss.MseCoarse, -10 * Math.Log10(loss.MseCoarse),
+                    stats.Rays, stats.SamplesPerRay, stepSeconds > 0 ? stats.Samples / stepSeconds : null));
             }
 
             OnProgress?.Invoke(new TrainingProgress(step, t.Steps, loss, lr, elapsed, watch.Elapsed.TotalSeconds, step - sessionStart));
@@ -170,12 +253,47 @@ public sealed class Trainer
         }
 
         double total = elapsedBefore + watch.Elapsed.TotalSeconds;
-        if (interrupted && step > sessionStart)
+        bool budgetEnded = !interrupted && step < t.Steps;
+        if ((interrupted || budgetEnded) && step > sessionStart && !IsLatest(lastCheckpoint))
         {
             lastCheckpoint = SaveCheckpoint(total);
         }
 
         return new TrainingResult(step, loss, total, lastCheckpoint ?? checkpoints.LatestPath(), interrupted);
+    }
+
+    private bool IsLatest(string? path) => path != null && path == checkpoints.PathFor(step);
+
+    private static DateTime ProcessStartUtc()
+    {
+        try
+        {
+            return Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
+        {
+            return DateTime.UtcNow;
+        }
+    }
+
+    private static int InitialBatchRays(TrainerConfig t) => t.TargetSamplesPerStep > 0 ? Math.Min(t.BatchRays, MaxBatchRays(t)) : t.BatchRays;
+
+    private static int MaxBatchRays(TrainerConfig t) => t.TargetSamplesPerStep > 0 ? Math.Max(t.BatchRays, t.MaxBatchRays) : t.BatchRays;
+
+    /// <summary>
+    /// instant-ngp's adaptive batch: the next step's ray count is chosen so that rays x measured samples per ray
+    /// meets the target sample count, within [256, MaxBatchRays] (rounded to a multiple of 128).
+    /// </summary>
+    private static int NextBatchRays(TrainerConfig t, int current, StepStatistics stats)
+    {
+        if (t.TargetSamplesPerStep <= 0 || stats.Rays == 0)
+        {
+            return current;
+        }
+
+        double perRay = Math.Max(1.0, stats.SamplesPerRay);
+        int next = (int)Math.Round(t.TargetSamplesPerStep / perRay / 128.0) * 128;
+        return Math.Clamp(next, 256, MaxBatchRays(t));
     }
 
     private string SaveCheckpoint(double elapsed)
@@ -190,8 +308,9 @@ public sealed class Trainer
             [MetaSamplerRng] = FormatState(s.RngState),
             [MetaModel] = config.Model,
             [MetaConfig] = RunConfigJson.Serialize(config),
+            [MetaBatchRays] = batchRays.ToString(CultureInfo.InvariantCulture),
         };
-        string path = checkpoints.Save(model.Parameters, adam, step, meta);
+        string path = checkpoints.Save(model.Parameters, adam, step, meta, model.State);
         OnCheckpoint?.Invoke(step, path);
         return path;
     }

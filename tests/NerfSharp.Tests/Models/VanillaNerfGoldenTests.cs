@@ -54,7 +54,7 @@ public sealed class VanillaNerfGoldenTests
 
         var (_, _, rays, _) = Setup();
         var output = new RenderedRays(16);
-        model.Render(rays, output);
+        model.Render(rays, output, model.CreateRenderContext(rays.Count));
         AssertClose(golden["rgb0"].ToDoubles(), output.Rgb, 1e-4, 1e-5, "rgb0");
         AssertClose(golden["acc0"].ToDoubles(), output.Accumulation, 1e-4, 1e-5, "acc0");
         AssertClose(golden["disp0"].ToDoubles(), output.Disparity, 1e-4, 1e-5, "disp0");
@@ -75,7 +75,7 @@ public sealed class VanillaNerfGoldenTests
     {
         var (model, golden, rays, _) = Setup();
         var output = new RenderedRays(16);
-        model.Render(rays, output);
+        model.Render(rays, output, model.CreateRenderContext(rays.Count));
         AssertClose(golden["rgb_map"].ToDoubles(), output.Rgb, 5e-3, 1e-5, "rgb_map");
         AssertClose(golden["disp_map"].ToDoubles(), output.Disparity, 3e-2, 1e-5, "disp_map");
         AssertClose(golden["acc_map"].ToDoubles(), output.Accumulation, 5e-3, 1e-5, "acc_map");

@@ -1,3 +1,4 @@
+using NerfSharp.Parameters;
 using NerfSharp.Training;
 
 namespace NerfSharp.Tests.Training;

@@ -141,6 +141,22 @@ public sealed class TrainerTests : IClassFixture<DemoSceneFixture>
             return new TrainLoss(loss, loss, loss);
         }
 
-        public void Render(RayBatch rays, RenderedRays output) => throw new NotSupportedException("not rendered in this test");
+        public IReadOnlyList<ParameterGroup> ParameterGroups { get; } = [new ParameterGroup("default", new AdamConfig(), 1e-3, new ConstantSchedule())];
+
+        public IReadOnlyList<StateTensor> State => [];
+
+        public StepStatistics LastStep => new(1, 1);
+
+        public void OnStateRestored()
+        {
+        }
+
+        public void BeforeStep(long step, Rng rng)
+        {
+        }
+
+        public RenderContext CreateRenderContext(int maxRays) => throw new NotSupportedException("not rendered in this test");
+
+        public void Render(RayBatch rays, RenderedRays output, RenderContext context) => throw new NotSupportedException("not rendered in this test");
     }
 }
