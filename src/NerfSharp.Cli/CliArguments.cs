@@ -53,6 +53,20 @@ public sealed class CliArguments
         return result;
     }
 
+    /// <summary>Whether any of <paramref name="names"/> was given (does not mark it used).</summary>
+    public bool Has(params string[] names)
+    {
+        for (int i = 0; i < options.Count; i++)
+        {
+            if (names.Contains(options[i].Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public bool Flag(params string[] names)
     {
         string? v = Take(names);

@@ -24,6 +24,10 @@ public static class RunConfigResolver
         ("importance", "N_importance"),
         ("testset-every", "i_testset"),
         ("video-every", "i_video"),
+        ("time-budget", "time_budget"),
+        ("target-samples", "target_samples"),
+        ("random-bkgd", "random_bkgd"),
+        ("scene-box", "scene_box"),
     ];
 
     /// <summary>Applies every remaining option as a config key (aliases translated); unknown keys are errors.</summary>

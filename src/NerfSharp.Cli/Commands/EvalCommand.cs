@@ -7,8 +7,9 @@ using NerfSharp.Runs;
 namespace NerfSharp.Cli.Commands;
 
 /// <summary>
-/// <c>nerf eval --run DIR --split val [--json]</c>: renders the split's views, scores PSNR/SSIM,
-/// writes the renders and results.json to DIR/eval_SPLIT (or --out).
+/// <c>nerf eval --run DIR --split val [--json] [--data OTHER]</c>: renders the split's views, scores PSNR/SSIM,
+/// writes the renders and results.json to DIR/eval_SPLIT (or --out). <c>--data</c> scores the run on another dataset
+/// folder's split (the same scene, e.g. a copy that has the test images).
 /// </summary>
 public static class EvalCommand
 {
@@ -20,10 +21,16 @@ public static class EvalCommand
         int maxImages = args.Int("max-images") ?? int.MaxValue;
         string? output = args.Take("out");
         int? testSkip = args.Int("testskip");
+        string? otherData = args.Take("data");
         args.EnsureAllUsed("eval");
 
         TrainedRun run = TrainedRun.Open(runDir);
         var dataConfig = testSkip.HasValue ? run.Config.Data with { TestSkip = testSkip.Value } : run.Config.Data;
+        if (otherData != null)
+        {
+            dataConfig = dataConfig with { DataDir = Path.GetFullPath(otherData) };
+        }
+
         DataParserOutput data = DatasetLoader.Load(dataConfig, split);
         string outDir = output ?? Path.Combine(run.Folder.Path, $"eval_{split}");
         var progress = new ConsoleProgress(ctx.Error, $"eval {split}", ctx.Interactive);

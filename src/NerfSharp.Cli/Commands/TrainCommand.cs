@@ -31,7 +31,9 @@ public static class TrainCommand
         }
         else
         {
-            config = configFile != null ? NerfPytorchConfigFile.Load(configFile) : new RunConfig();
+            // A nerf-pytorch config file describes vanilla NeRF (unless it names another model); without one, the
+            // model's preset is the base.
+            config = configFile != null ? NerfPytorchConfigFile.Load(configFile) : ModelPresets.Defaults(model ?? ModelPresets.DefaultModel);
             if (output != null)
             {
                 config = config with { OutputDir = output };
@@ -43,7 +45,14 @@ public static class TrainCommand
             config = config with { Model = model };
         }
 
-        config = RunConfigResolver.Absolutize(RunConfigResolver.ApplyFlags(config, args));
+        bool stepsGiven = args.Has("steps") || args.Has("N_iters");
+        config = RunConfigResolver.ApplyFlags(config, args);
+        if (config.Trainer.TimeBudgetSeconds > 0 && !stepsGiven && resume == null)
+        {
+            config = config with { Trainer = config.Trainer with { Steps = int.MaxValue } };
+        }
+
+        config = RunConfigResolver.Absolutize(config);
         return Train(config, resume != null, ctx);
     }
 
@@ -98,6 +107,11 @@ public static class TrainCommand
         ctx.Out.WriteLine($"done: step {result.Step}, loss {result.LastLoss.Loss:F6}, train psnr {result.LastLoss.Psnr:F2} dB, {result.ElapsedSeconds:F1} s, peak RSS {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
         ctx.Out.WriteLine($"checkpoint: {result.CheckpointPath}");
         ctx.Out.WriteLine($"metrics:    {folder.MetricsPath}");
+        if (config.Trainer.TimeBudgetSeconds > 0)
+        {
+            FinalEvaluation(config, model, folder, ctx);
+        }
+
         return 0;
     }
 
@@ -111,6 +125,17 @@ public static class TrainCommand
         string output = Path.Combine(folder.Path, $"renderonly_{(config.Render.RenderTest ? "test" : "path")}_{run.Step:D6}");
         RenderCommand.RenderPath(config, run.Model, reference, path, output, 40, video: true, ctx);
         return 0;
+    }
+
+    /// <summary>After a time-budgeted run: scores the val split (test where there is none) and prints PSNR/SSIM.</summary>
+    private static void FinalEvaluation(RunConfig config, IRadianceModel model, RunFolder folder, CliContext ctx)
+    {
+        var splits = DatasetLoader.AvailableSplits(config.Data);
+        string split = splits.Contains("val") ? "val" : splits.Contains("test") ? "test" : "train";
+        DataParserOutput data = DatasetLoader.Load(config.Data, split);
+        string dir = Path.Combine(folder.Path, $"eval_{split}");
+        EvaluationResult r = Evaluator.Evaluate(model, data, config.Trainer.Chunk, dir);
+        ctx.Out.WriteLine($"{split}: PSNR {r.Psnr:F2} dB, SSIM {r.Ssim:F4} over {r.Images} images ({r.SecondsPerImage:F2} s/image) -> {dir}");
     }
 
     private static void RenderTestset(RunConfig config, IRadianceModel model, RunFolder folder, long step, CliContext ctx)

@@ -188,7 +188,7 @@ public static class NerfPytorchConfigFile
         string where = line > 0 ? $"line {line}: " : string.Empty;
         if (!Setters.TryGetValue(key, out var setter))
         {
-            throw new DataFormatException(source, $"{where}unknown key '{key}' (not an option of nerf-pytorch's run_nerf.py)");
+            throw new DataFormatException(source, $"{where}unknown key '{key}' (neither an option of nerf-pytorch's run_nerf.py nor a NerfSharp key)");
         }
 
         try
@@ -248,6 +248,23 @@ public static class NerfPytorchConfigFile
         ["i_embed"] = (c, v) => Int(v, min: int.MinValue) == -1
             ? throw new FormatException("i_embed = -1 (no positional encoding) is not supported")
             : c, // any other value selects the positional encoding, which is the only one
+        // NerfSharp's own keys (not nerf-pytorch's): the model, time budgets, instant-ngp's model.
+        ["model"] = (c, v) => c with { Model = v },
+        ["time_budget"] = (c, v) => c with { Trainer = c.Trainer with { TimeBudgetSeconds = NonNegative(v) } },
+        ["target_samples"] = (c, v) => c with { Trainer = c.Trainer with { TargetSamplesPerStep = Int(v, min: 0) } },
+        ["max_batch_rays"] = (c, v) => c with { Trainer = c.Trainer with { MaxBatchRays = Int(v, min: 1) } },
+        ["random_bkgd"] = (c, v) => c with { Data = c.Data with { RandomBackground = Bool(v) } },
+        ["hash_levels"] = (c, v) => c with { Ngp = c.Ngp with { HashLevels = Int(v, min: 1) } },
+        ["hash_features"] = (c, v) => c with { Ngp = c.Ngp with { HashFeaturesPerLevel = Int(v, min: 1) } },
+        ["log2_hashmap_size"] = (c, v) => c with { Ngp = c.Ngp with { Log2HashmapSize = Int(v, min: 4) } },
+        ["base_resolution"] = (c, v) => c with { Ngp = c.Ngp with { BaseResolution = Int(v, min: 2) } },
+        ["max_resolution"] = (c, v) => c with { Ngp = c.Ngp with { MaxResolution = Int(v, min: 2) } },
+        ["scene_box"] = (c, v) => c with { Ngp = c.Ngp with { SceneBoxHalfSize = NonNegative(v) } },
+        ["grid_resolution"] = (c, v) => c with { Ngp = c.Ngp with { GridResolution = Int(v, min: 8) } },
+        ["render_steps"] = (c, v) => c with { Ngp = c.Ngp with { RenderStepsPerDiagonal = Int(v, min: 16) } },
+        ["mlp_weight_decay"] = (c, v) => c with { Ngp = c.Ngp with { MlpWeightDecay = NonNegative(v) } },
+        ["loss"] = (c, v) => v is "mse" or "huber" ? c with { Ngp = c.Ngp with { Loss = v } } : throw new FormatException($"loss must be mse or huber, not '{v}'"),
+        ["alpha_threshold"] = (c, v) => c with { Ngp = c.Ngp with { AlphaThreshold = NonNegative(v) } },
         ["render_only"] = (c, v) => c with { Render = c.Render with { RenderOnly = Bool(v) } },
         ["render_test"] = (c, v) => c with { Render = c.Render with { RenderTest = Bool(v) } },
         ["render_factor"] = (c, v) => c with { Render = c.Render with { RenderFactor = Int(v, min: 0) } },

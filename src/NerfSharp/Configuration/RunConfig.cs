@@ -45,6 +45,12 @@ public sealed record DataConfig
 
     public bool WhiteBackground { get; init; }
 
+    /// <summary>
+    /// Train on RGBA images composited over a random colour per ray (instant-ngp), instead of over the background colour
+    /// at load. Evaluation still composites over the background colour.
+    /// </summary>
+    public bool RandomBackground { get; init; }
+
     /// <summary>nerf-pytorch's factor: LLFF images are loaded downsampled by this factor.</summary>
     public int Factor { get; init; } = 8;
 
@@ -198,12 +204,10 @@ public sealed record NgpConfig
     /// <summary>Marching steps across the box diagonal: step = sqrt(3) * box edge / this.</summary>
     public int RenderStepsPerDiagonal { get; init; } = 1024;
 
-    public double LearningRate { get; init; } = 1e-2;
-
     /// <summary>Weight decay of the MLPs (the hash table has none).</summary>
     public double MlpWeightDecay { get; init; } = 1e-6;
 
-    /// <summary>"huber" (smooth L1, delta 0.1... see RgbLoss) or "mse".</summary>
+    /// <summary>Photometric loss: "mse" or "huber" (torch's HuberLoss, delta 0.1).</summary>
     public string Loss { get; init; } = "mse";
 
     /// <summary>Samples whose alpha is below this are dropped after the density pass (0 = keep all).</summary>

@@ -4,6 +4,8 @@ namespace NerfSharp.Data;
 /// How the Blender synthetic (nerf_synthetic) parser loads a split, as nerf-pytorch's load_blender_data options:
 /// <paramref name="HalfRes"/> halves the images (area averaging) and the focal length; <paramref name="TestSkip"/>
 /// keeps every N-th frame of the val and test splits (0 or 1 keep all; train always keeps all);
-/// <paramref name="Background"/> is the colour the alpha channel is composited over (white = white_bkgd).
+/// <paramref name="Background"/> is the colour the alpha channel is composited over (white = white_bkgd);
+/// <paramref name="KeepAlpha"/> keeps RGBA images as they are instead (a trainer then composites each pixel over a random
+/// background, as instant-ngp does).
 /// </summary>
-public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White);
+public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false);

@@ -44,7 +44,7 @@ public static class BlenderParser
 
     /// <summary>
     /// Loads one split: every frame's image (decoded on two threads, kept in file order) and camera.
-    /// RGBA images are composited over <see cref="BlenderOptions.Background"/>; with HalfRes they are first area-downsampled
+    /// RGBA images are composited over <see cref="BlenderOptions.Background"/> (or kept with <see cref="BlenderOptions.KeepAlpha"/>); with HalfRes they are first area-downsampled
     /// by 2 (alpha too, as nerf-pytorch resizes before compositing) and the focal length is halved.
     /// </summary>
     public static DataParserOutput Load(string dataDir, string split, BlenderOptions options)
@@ -97,7 +97,7 @@ public static class BlenderParser
                     image = ImageOps.DownsampleArea(image, 2);
                 }
 
-                images[i] = ImageOps.CompositeOver(image, r, g, b);
+                images[i] = options.KeepAlpha && image.Channels == 4 ? image : ImageOps.CompositeOver(image, r, g, b);
             }
             catch (Exception e)
             {

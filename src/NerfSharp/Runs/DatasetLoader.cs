@@ -23,10 +23,13 @@ public static class DatasetLoader
         var background = data.WhiteBackground ? BackgroundColor.White : BackgroundColor.Black;
         return data.DatasetType switch
         {
-            "blender" => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background)),
+            "blender" => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground)),
             _ => throw new ArgumentException($"dataset_type '{data.DatasetType}' is not supported yet (available: {string.Join(", ", DatasetTypes)})"),
         };
     }
+
+    /// <summary>The splits the dataset folder has.</summary>
+    public static IReadOnlyList<string> AvailableSplits(DataConfig data) => BlenderParser.AvailableSplits(data.DataDir);
 
     /// <summary>The split used for held-out renders: test when present, else val.</summary>
     public static string HeldOutSplit(DataConfig data)

@@ -8,7 +8,7 @@ namespace NerfSharp.Runs;
 /// <summary>Method presets in one place: creates the model a run config names.</summary>
 public static class ModelFactory
 {
-    public static readonly IReadOnlyList<string> Models = ["vanilla"];
+    public static readonly IReadOnlyList<string> Models = ["ngp", "vanilla"];
 
     public static IRadianceModel Create(RunConfig config, BackgroundColor background)
     {

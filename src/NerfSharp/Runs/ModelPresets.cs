@@ -1,0 +1,42 @@
+using NerfSharp.Configuration;
+
+namespace NerfSharp.Runs;
+
+/// <summary>
+/// Method presets in one place: the run config a model starts from before config files and flags.
+/// <list type="bullet">
+/// <item><c>vanilla</c>: nerf-pytorch's lego config (<see cref="RunConfig"/>'s defaults).</item>
+/// <item><c>ngp</c>: instant-ngp on nerfacc's schedule: lr 1e-2 with warm-up and steps at 1/2, 3/4, 9/10 of the run,
+/// the ray count adapting to a target sample count per step, random backgrounds for RGBA images and white behind them
+/// at evaluation (Blender data), 20,000 steps unless a time budget ends the run first.</item>
+/// </list>
+/// </summary>
+public static class ModelPresets
+{
+    /// <summary>The model <c>nerf train</c> uses when neither --model nor a config file names one.</summary>
+    public const string DefaultModel = "ngp";
+
+    public static RunConfig Defaults(string model) => model switch
+    {
+        "vanilla" => new RunConfig(),
+        "ngp" => new RunConfig
+        {
+            Model = "ngp",
+            Data = new DataConfig { WhiteBackground = true, RandomBackground = true },
+            Trainer = new TrainerConfig
+            {
+                Steps = 20_000,
+                BatchRays = 4096,
+                TargetSamplesPerStep = 1 << 18,
+                MaxBatchRays = 1 << 16,
+                LearningRate = 1e-2,
+                LogEvery = 50,
+                CheckpointEvery = 1000,
+                TestsetEvery = 0,
+                VideoEvery = 0,
+                Chunk = 1 << 14,
+            },
+        },
+        _ => throw new ArgumentException($"unknown model '{model}' (available: {string.Join(", ", ModelFactory.Models)})"),
+    };
+}
