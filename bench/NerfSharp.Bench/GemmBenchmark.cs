@@ -14,13 +14,13 @@ public static class GemmBenchmark
     {
         int tile = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 96;
         int points = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 65536;
-        Run(points, tile, CpuClock.MeasureGHz(), verbose: true);
+        Run(points, tile, FmaPeak.Measure(), verbose: true);
     }
 
     /// <summary>The GEMM-only line of the mlp benchmark: one 256x256 layer's three products, all threads.</summary>
-    public static void RunLayer(int points, double ghz) => Run(points, 96, ghz, verbose: false);
+    public static void RunLayer(int points, FmaPeakResult fma) => Run(points, 96, fma, verbose: false);
 
-    private static void Run(int points, int tile, double ghz, bool verbose)
+    private static void Run(int points, int tile, FmaPeakResult fma, bool verbose)
     {
         const int width = 256;
         int blocks = BlockedLayout.BlockCount(width);
@@ -47,7 +47,7 @@ public static class GemmBenchmark
         double flop = 2.0 * width * width * points;
         if (verbose)
         {
-            Console.WriteLine($"gemm {width}x{width}, {points} points in tiles of {tile}, path {SimdPaths.Best}, clock {ghz:F2} GHz (measured)");
+            Console.WriteLine($"gemm {width}x{width}, {points} points in tiles of {tile}, path {SimdPaths.Best}, measured peak {fma.SingleThreadGflops:F0} GFLOP/s on 1 thread, {fma.AllThreadsGflops:F0} on {fma.Threads}");
         }
 
         foreach (int parts in verbose ? new[] { 1, ParallelJob.DefaultParts } : [ParallelJob.DefaultParts])
@@ -71,16 +71,16 @@ public static class GemmBenchmark
                 sum += best;
                 sumCpu += bestCpu;
                 double gflops = flop / best / 1e9;
-                double peak = parts * 32 * ghz;
+                double peak = fma.ForThreads(parts);
                 if (verbose)
                 {
-                    Console.WriteLine($"  {parts} thread(s) {product,-16} {best * 1e3,8:F1} ms {gflops,7:F1} GFLOP/s  {100 * gflops / peak,5:F1}% of {peak:F0}; per busy core {100 * flop / bestCpu / 1e9 / (32 * ghz):F1}%");
+                    Console.WriteLine($"  {parts} thread(s) {product,-16} {best * 1e3,8:F1} ms {gflops,7:F1} GFLOP/s  {FmaPeakResult.Percent(gflops, peak),5:F1}% of measured peak {peak:F0}; per busy core {FmaPeakResult.Percent(flop / bestCpu / 1e9, fma.SingleThreadGflops):F1}%");
                 }
             }
 
             double total = 3 * flop / sum / 1e9;
             Console.WriteLine($"  GEMM-only: one 256x256 layer, forward + input gradient + weight gradient on {points} points, {parts} thread(s): " +
-                $"{total:F1} GFLOP/s = {100 * total / (parts * 32 * ghz):F1}% of {parts * 32 * ghz:F0}; per busy core {100 * 3 * flop / sumCpu / 1e9 / (32 * ghz):F1}%");
+                $"{total:F1} GFLOP/s = {FmaPeakResult.Percent(total, fma.ForThreads(parts)):F1}% of measured peak {fma.ForThreads(parts):F0}; per busy core {FmaPeakResult.Percent(3 * flop / sumCpu / 1e9, fma.SingleThreadGflops):F1}%");
         }
     }
 

@@ -9,7 +9,7 @@ namespace NerfSharp.Bench;
 /// </summary>
 public static class KernelProbe
 {
-    public static void Run(int layers, int tiles = 8)
+    public static void Run(int layers, int tiles = 8, FmaPeakResult? fma = null)
     {
         int count = 96, blocks = 16, stride = BlockedLayout.BlockStride(count);
         var rng = new Random(1);
@@ -60,11 +60,11 @@ public static class KernelProbe
         }
 
         double flop = 2.0 * 256 * 256 * count * tiles * layers;
-        double ghz = CpuClock.MeasureGHz();
+        double corePeak = (fma ?? FmaPeak.Measure()).SingleThreadGflops;
         string[] names = ["forward", "input-gradient", "weight-gradient"];
         for (int v = 0; v < 3; v++)
         {
-            Console.WriteLine($"  {names[v],-16} {flop / best[v] / 1e9:F1} GFLOP/s = {100 * flop / best[v] / 1e9 / (32 * ghz):F1}% of one core at {ghz:F2} GHz (thread CPU time; {layers} layers' weights cycled per tile)");
+            Console.WriteLine($"  {names[v],-16} {flop / best[v] / 1e9:F1} GFLOP/s = {FmaPeakResult.Percent(flop / best[v] / 1e9, corePeak):F1}% of the measured one-core peak {corePeak:F0} (thread CPU time; {layers} layers' weights cycled per tile)");
         }
     }
 }

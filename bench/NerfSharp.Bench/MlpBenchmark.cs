@@ -12,7 +12,7 @@ namespace NerfSharp.Bench;
 /// FLOPs are counted as nerf-pytorch's training-step estimate does: 2 * in * out per point per layer for the
 /// forward, times 3 for forward + weight gradient + input gradient (the "nominal" count; the input gradients of the
 /// network inputs are not computed, so the work actually performed is ~2% less, printed too).
-/// Peak = threads x 32 FLOP/cycle (two 8-wide FMA pipes, or one 16-wide) x measured clock.
+/// Peak = the measured FMA peak (<see cref="FmaPeak"/>) for that many threads; efficiencies are clamped to 100%.
 /// </summary>
 public static class MlpBenchmark
 {
@@ -52,10 +52,10 @@ public static class MlpBenchmark
         skippedPerPoint = ((long)config.Width * config.PointChannels * 2) + ((long)(config.Width / 2) * config.ViewChannels);
         double nominal = 3.0 * 2.0 * macsPerPoint * points;
         double performed = nominal - (2.0 * skippedPerPoint * points);
-        double ghz = CpuClock.MeasureGHz();
+        FmaPeakResult fma = FmaPeak.Measure();
         Console.WriteLine($"mlp: NerfMlp 8x256 (skip 4, view dirs), {points} points, forward+backward, path {SimdPaths.Best}, tiles of {NerfMlpWorkspace.TilePoints}");
         Console.WriteLine($"  FLOPs: nominal 3 x 2 x {macsPerPoint} per point = {nominal / 1e9:F1} GFLOP per pass; performed (no network-input gradient) {performed / 1e9:F1} GFLOP");
-        Console.WriteLine($"  clock {ghz:F2} GHz measured (dependent-add chain), /proc/cpuinfo says {CpuClock.ReportedGHz():F2} GHz; peak = threads x 32 FLOP/cycle x clock");
+        Console.WriteLine($"  measured peak ({fma.Vector} FMA loop): {fma.SingleThreadGflops:F0} GFLOP/s on 1 thread, {fma.AllThreadsGflops:F0} on {fma.Threads}");
         foreach (int threads in new[] { 1, ParallelJob.DefaultParts }.Distinct())
         {
             NerfMlpWorkspace ws = mlp.CreateWorkspace(points, threads);
@@ -78,16 +78,16 @@ public static class MlpBenchmark
                 }
             }
 
-            double peak = ws.Threads * 32 * ghz;
+            double peak = fma.ForThreads(ws.Threads);
             double rate = nominal / bestT / 1e9;
             Console.WriteLine(
                 $"  {ws.Threads} thread(s): forward {bestF * 1e3:F0} ms, backward {bestB * 1e3:F0} ms, fwd+bwd {bestT * 1e3:F0} ms = " +
-                $"{rate:F1} GFLOP/s nominal = {100 * rate / peak:F1}% of {peak:F0} ({performed / bestT / 1e9:F1} performed); " +
-                $"per busy core (CPU time {bestCpu * 1e3:F0} ms): {100 * nominal / bestCpu / 1e9 / (32 * ghz):F1}% of core peak");
+                $"{rate:F1} GFLOP/s nominal = {FmaPeakResult.Percent(rate, peak):F1}% of measured peak {peak:F0} ({performed / bestT / 1e9:F1} performed); " +
+                $"per busy core (CPU time {bestCpu * 1e3:F0} ms): {FmaPeakResult.Percent(nominal / bestCpu / 1e9, fma.SingleThreadGflops):F1}% of measured core peak");
         }
 
-        GemmBenchmark.RunLayer(points, ghz);
+        GemmBenchmark.RunLayer(points, fma);
         Console.WriteLine("  GEMM micro-kernels alone (cache-resident 256x256 layer, best of 200 by thread CPU time, 1 thread):");
-        KernelProbe.Run(1);
+        KernelProbe.Run(1, fma: fma);
     }
 }

@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -11,7 +11,8 @@ public static class Program
             case "clock":
                 double ghz = CpuClock.MeasureGHz();
                 Console.WriteLine($"measured clock {ghz:F3} GHz, /proc/cpuinfo {CpuClock.ReportedGHz():F3} GHz");
-                FmaPeak.Run(ghz);
+                FmaPeakResult fma = FmaPeak.Measure();
+                Console.WriteLine($"measured FP32 peak ({fma.Vector} FMA chains): {fma.SingleThreadGflops:F1} GFLOP/s on 1 thread, {fma.AllThreadsGflops:F1} on {fma.Threads} threads ({fma.SingleThreadGflops / ghz:F1} FLOP/cycle at the measured clock)");
                 return 0;
             case "gemm":
                 GemmBenchmark.Run(args.Skip(1).ToArray());
@@ -22,8 +23,11 @@ public static class Program
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
+            case "mlp64":
+                Mlp64Benchmark.Run(args.Skip(1).ToArray());
+                return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]");
                 return 2;
         }
     }

@@ -1,0 +1,442 @@
+using NerfSharp.Kernels;
+using NerfSharp.Numerics;
+
+namespace NerfSharp.Sampling;
+
+/// <summary>
+/// instant-ngp / nerfacc ray marching through an <see cref="OccupancyGrid"/>: each ray is clipped to the grid's box
+/// and to [near, far], walked in fixed steps, and a sample is emitted wherever the step's midpoint lies in an occupied
+/// cell; runs of empty cells are skipped DDA-style (jumping to the cell exit) while keeping the step lattice, so the
+/// samples equal those of naive marching exactly. Rays are marched in parallel; the output is in ray order and does
+/// not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused).
+/// <para>
+/// Units: t is in units of the direction as given (directions may be unnormalised); the step is in world units, so
+/// a ray with direction d takes steps of dt = stepSize / |d| in t, and each sample's world length is stepSize.
+/// Ray r's lattice: with tMin = max(near[r], box entry), tMax = min(far[r], box exit) and offset o in [0, 1)
+/// (0 without jitter), step k covers [s_k, s_k + dt] with s_k = tMin + o dt + k dt; steps are taken while
+/// s_k + dt &lt;= tMax, and step k is emitted as a sample when its midpoint s_k + dt/2 is in an occupied cell.
+/// </para>
+/// </summary>
+public sealed class RayMarcher
+{
+    /// <summary>Most steps along one ray (step indices stay exact in float arithmetic).</summary>
+    internal const int MaxSteps = 1 << 22;
+
+    /// <summary>Rays per work item handed to a thread.</summary>
+    internal const int ChunkRays = 64;
+
+    private readonly MarchJob job = new();
+    private float[] origins = [];
+    private float[] directions = [];
+    private float[] tLow = [];
+    private float[] tHigh = [];
+    private float[] offsets = [];
+    private float[] tNextBuffer = [];
+    private int[] counts = [];
+
+    /// <param name="parts">Threads to use (0: one per processor).</param>
+    public RayMarcher(int parts = 0)
+    {
+        Parts = parts;
+    }
+
+    /// <summary>Threads the marcher uses (0: one per processor). Results do not depend on it.</summary>
+    public int Parts
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// instant-ngp's step: the box diagonal / 1024 (sqrt(3) side / 1024 for a cube), so a ray crossing the whole box
+    /// takes at most 1024 steps.
+    /// </summary>
+    public static float DefaultStepSize(SceneBox box) => box.Diagonal / 1024.0f;
+
+    /// <summary>
+    /// Marches <paramref name="rays"/> rays (origins and directions array-of-structures xyz, one near/far bound per ray)
+    /// into <paramref name="output"/>, with steps of <paramref name="stepSize"/> world units (normally
+    /// <see cref="OccupancyGrid.StepSize"/>). With <paramref name="jitter"/>, each ray's lattice is shifted by one
+    /// uniform offset in [0, dt), drawn in ray order (nerfacc's stratified marching); null marches deterministically.
+    /// Returns the number of rays marched: when the samples of ray r would not fit the output's sample capacity, rays
+    /// r and after are not marched, output.Rays is r and r is returned (otherwise <paramref name="rays"/>).
+    /// </summary>
+    public int March(
+        ReadOnlySpan<float> origins,
+        ReadOnlySpan<float> directions,
+        ReadOnlySpan<float> near,
+        ReadOnlySpan<float> far,
+        int rays,
+        OccupancyGrid grid,
+        float stepSize,
+        Rng? jitter,
+        RaySamples output)
+    {
+        Prepare(origins, directions, near, far, rays, grid, stepSize, output);
+        Span<float> offset = offsets.AsSpan(0, rays);
+        if (jitter is null)
+        {
+            offset.Clear();
+        }
+        else
+        {
+            for (int r = 0; r < rays; r++)
+            {
+                offset[r] = jitter.NextFloat();
+            }
+        }
+
+        return Run(rays, grid, stepSize, int.MaxValue, output, []);
+    }
+
+    /// <summary>
+    /// Incremental marching for rendering (instant-ngp's inference loop): ray r starts at t = tStart[r] (clipped to
+    /// the box entry; its lattice is anchored there) and stops after at most <paramref name="maxSamplesPerRay"/>
+    /// samples or at min(far[r], box exit). <paramref name="tNext"/>[r] receives where to resume (the end of the
+    /// ray's last sample when it stopped at the sample limit), or +infinity when nothing is left to march. Returns the
+    /// number of rays marched, as <see cref="March(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, OccupancyGrid, float, Rng?, RaySamples)"/>;
+    /// tNext of rays not marched is left as it was.
+    /// </summary>
+    public int March(
+        ReadOnlySpan<float> origins,
+        ReadOnlySpan<float> directions,
+        ReadOnlySpan<float> tStart,
+        ReadOnlySpan<float> far,
+        int rays,
+        OccupancyGrid grid,
+        float stepSize,
+        int maxSamplesPerRay,
+        RaySamples output,
+        Span<float> tNext)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSamplesPerRay);
+        if (tNext.Length < rays)
+        {
+            throw new ArgumentException($"tNext holds {tNext.Length} values for {rays} rays", nameof(tNext));
+        }
+
+        Prepare(origins, directions, tStart, far, rays, grid, stepSize, output);
+        offsets.AsSpan(0, rays).Clear();
+        return Run(rays, grid, stepSize, maxSamplesPerRay, output, tNext);
+    }
+
+    /// <summary>
+    /// The per-ray lattice walk. With null outputs it only counts. Returns the samples emitted; tNext is the end of
+    /// the last sample when the walk stopped at <paramref name="maxSamples"/>, else +infinity.
+    /// </summary>
+    internal static int MarchRay(
+        in GridView grid,
+        in RayLattice ray,
+        int maxSamples,
+        bool skipEmpty,
+        float[]? tStartOut,
+        float[]? tEndOut,
+        int[]? rayIndexOut,
+        int writeAt,
+        int rayIndex,
+        out float tNext)
+    {
+        tNext = float.PositiveInfinity;
+        if (!ray.Valid)
+        {
+            return 0;
+        }
+
+        float dt = ray.Dt, t0 = ray.T0, tMax = ray.TMax;
+        float halfDt = 0.5f * dt;
+        int count = 0;
+        int k = 0;
+        while (true)
+        {
+            float s = t0 + (k * dt);
+            float e = s + dt;
+            if (!(e <= tMax))
+            {
+                return count;
+            }
+
+            int cell = grid.CellAt(in ray, s + halfDt, out int ci, out int cj, out int ck);
+            if (grid.Occupied(cell))
+            {
+                if (tStartOut is not null)
+                {
+                    tStartOut[writeAt + count] = s;
+                    tEndOut![writeAt + count] = e;
+                    rayIndexOut![writeAt + count] = rayIndex;
+                }
+
+                count++;
+                k++;
+                if (count == maxSamples)
+                {
+                    tNext = e;
+                    return count;
+                }
+
+                continue;
+            }
+
+            k = skipEmpty ? grid.NextStepOutsideCell(in ray, k, ci, cj, ck, cell) : k + 1;
+        }
+    }
+
+    private void Prepare(
+        ReadOnlySpan<float> origins,
+        ReadOnlySpan<float> directions,
+        ReadOnlySpan<float> low,
+        ReadOnlySpan<float> high,
+        int rays,
+        OccupancyGrid grid,
+        float stepSize,
+        RaySamples output)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(rays);
+        if (!(stepSize > 0) || !float.IsFinite(stepSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "must be finite and > 0");
+        }
+
+        if (origins.Length < 3 * rays || directions.Length < 3 * rays || low.Length < rays || high.Length < rays)
+        {
+            throw new ArgumentException($"{rays} rays need 3x{rays} origin and direction values and {rays} bounds; got {origins.Length}, {directions.Length}, {low.Length}, {high.Length}");
+        }
+
+        if (rays > output.RayCapacity)
+        {
+            throw new ArgumentException($"{rays} rays exceed the output's capacity of {output.RayCapacity}", nameof(output));
+        }
+
+        if (this.origins.Length < 3 * rays)
+        {
+            this.origins = new float[3 * rays];
+            this.directions = new float[3 * rays];
+            tLow = new float[rays];
+            tHigh = new float[rays];
+            offsets = new float[rays];
+            tNextBuffer = new float[rays];
+            counts = new int[rays];
+        }
+
+        origins[..(3 * rays)].CopyTo(this.origins);
+        directions[..(3 * rays)].CopyTo(this.directions);
+        low[..rays].CopyTo(tLow);
+        high[..rays].CopyTo(tHigh);
+    }
+
+    private int Run(int rays, OccupancyGrid grid, float stepSize, int maxSamples, RaySamples output, Span<float> tNext)
+    {
+        output.Reset(rays);
+        int parts = Parts == 0 ? ParallelJob.DefaultParts : Parts;
+        int chunks = (rays + ChunkRays - 1) / ChunkRays;
+        parts = Math.Max(1, Math.Min(parts, chunks));
+        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, fill: false);
+        job.Run(parts);
+
+        int marched = rays;
+        int total = 0;
+        int capacity = output.SampleCapacity;
+        for (int r = 0; r < rays; r++)
+        {
+            int n = counts[r];
+            if (n > capacity - total)
+            {
+                marched = r;
+                break;
+            }
+
+            output.RayStart[r] = total;
+            output.RayCount[r] = n;
+            total += n;
+        }
+
+        output.Rays = marched;
+        output.Samples = total;
+        job.Set(this, new GridView(grid), marched, stepSize, maxSamples, output, fill: true);
+        job.Run(parts);
+        job.Clear();
+        if (!tNext.IsEmpty)
+        {
+            tNextBuffer.AsSpan(0, marched).CopyTo(tNext);
+        }
+
+        return marched;
+    }
+
+    /// <summary>What one ray's walk needs: origin, direction, its inverse, the anchored lattice and its end.</summary>
+    internal readonly struct RayLattice
+    {
+        public readonly float Ox, Oy, Oz, Dx, Dy, Dz, InvDx, InvDy, InvDz;
+        public readonly float T0, Dt, TMax;
+        public readonly bool Valid;
+
+        /// <summary>Clips o + t d to the box and [low, high]; anchors the lattice at the clipped start + offset * dt.</summary>
+        public RayLattice(in SceneBox box, ReadOnlySpan<float> o, ReadOnlySpan<float> d, float low, float high, float offset, float stepSize)
+        {
+            Ox = o[0];
+            Oy = o[1];
+            Oz = o[2];
+            Dx = d[0];
+            Dy = d[1];
+            Dz = d[2];
+            InvDx = 1.0f / Dx;
+            InvDy = 1.0f / Dy;
+            InvDz = 1.0f / Dz;
+            float norm = MathF.Sqrt((Dx * Dx) + (Dy * Dy) + (Dz * Dz));
+            Dt = stepSize / norm;
+            T0 = TMax = 0;
+            Valid = false;
+            if (!(norm > 0) || !float.IsFinite(Dt) || !box.Intersect(Ox, Oy, Oz, Dx, Dy, Dz, out float tEnter, out float tExit))
+            {
+                return;
+            }
+
+            float tMin = MathF.Max(low, tEnter);
+            TMax = MathF.Min(high, tExit);
+            T0 = tMin + (offset * Dt);
+            Valid = tMin < TMax && float.IsFinite(T0) && float.IsFinite(TMax);
+            if (Valid && (TMax - T0) / Dt > MaxSteps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"a ray would take more than {MaxSteps} steps");
+            }
+        }
+    }
+
+    /// <summary>The grid fields the walk reads, copied into a struct for the hot loop.</summary>
+    internal readonly struct GridView
+    {
+        private readonly ulong[] bits;
+        private readonly float minX, minY, minZ, cellX, cellY, cellZ, invCellX, invCellY, invCellZ;
+        private readonly int resolution;
+
+        public GridView(OccupancyGrid grid)
+        {
+            Box = grid.Box;
+            bits = grid.Bits;
+            resolution = grid.Resolution;
+            minX = Box.MinX;
+            minY = Box.MinY;
+            minZ = Box.MinZ;
+            cellX = grid.CellSizeX;
+            cellY = grid.CellSizeY;
+            cellZ = grid.CellSizeZ;
+            invCellX = grid.InvCellSizeX;
+            invCellY = grid.InvCellSizeY;
+            invCellZ = grid.InvCellSizeZ;
+        }
+
+        public SceneBox Box { get; }
+
+        public bool Occupied(int cell) => (bits[cell >> 6] & (1UL << (cell & 63))) != 0;
+
+        /// <summary>
+        /// The cell (clamped to the grid) holding the ray's point at parameter t. Every operation here is monotone in
+        /// t, so along a ray each of the three computed cell coordinates is monotone in the step index.
+        /// </summary>
+        public int CellAt(in RayLattice ray, float t, out int i, out int j, out int k)
+        {
+            int r1 = resolution - 1;
+            i = Math.Clamp((int)(((ray.Ox + (t * ray.Dx)) - minX) * invCellX), 0, r1);
+            j = Math.Clamp((int)(((ray.Oy + (t * ray.Dy)) - minY) * invCellY), 0, r1);
+            k = Math.Clamp((int)(((ray.Oz + (t * ray.Dz)) - minZ) * invCellZ), 0, r1);
+            return i + (resolution * (j + (resolution * k)));
+        }
+
+        /// <summary>
+        /// Step k's midpoint is in the empty cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may
+        /// lie outside it. The candidate is the first step whose midpoint lies at or beyond the cell's exit along the
+        /// ray; it is taken only if the step before it still maps to this cell (then, by monotonicity, so do all the
+        /// steps skipped, and naive marching would have emitted none of them); otherwise k + 1.
+        /// </summary>
+        public int NextStepOutsideCell(in RayLattice ray, int k, int i, int j, int kz, int cell)
+        {
+            float tx = ray.Dx > 0 ? (minX + ((i + 1) * cellX) - ray.Ox) * ray.InvDx
+                : ray.Dx < 0 ? (minX + (i * cellX) - ray.Ox) * ray.InvDx : float.PositiveInfinity;
+            float ty = ray.Dy > 0 ? (minY + ((j + 1) * cellY) - ray.Oy) * ray.InvDy
+                : ray.Dy < 0 ? (minY + (j * cellY) - ray.Oy) * ray.InvDy : float.PositiveInfinity;
+            float tz = ray.Dz > 0 ? (minZ + ((kz + 1) * cellZ) - ray.Oz) * ray.InvDz
+                : ray.Dz < 0 ? (minZ + (kz * cellZ) - ray.Oz) * ray.InvDz : float.PositiveInfinity;
+            float tExit = MathF.Min(tx, MathF.Min(ty, tz));
+
+            // First step whose midpoint t0 + (m + 1/2) dt reaches tExit, capped just past the lattice's end.
+            float m = MathF.Ceiling(((tExit - ray.T0) / ray.Dt) - 0.5f);
+            float cap = ((ray.TMax - ray.T0) / ray.Dt) + 2.0f;
+            if (!(m < cap))
+            {
+                m = MathF.Ceiling(cap);
+            }
+
+            if (!(m > k + 1))
+            {
+                return k + 1;
+            }
+
+            int candidate = (int)m;
+            float sBefore = ray.T0 + ((candidate - 1) * ray.Dt);
+            return CellAt(in ray, sBefore + (0.5f * ray.Dt), out _, out _, out _) == cell ? candidate : k + 1;
+        }
+    }
+
+    /// <summary>Counts (first pass) or writes (second pass) samples for chunks of rays claimed dynamically.</summary>
+    private sealed class MarchJob : ParallelJob
+    {
+        private RayMarcher? owner;
+        private GridView grid;
+        private RaySamples? output;
+        private int rays;
+        private float stepSize;
+        private int maxSamples;
+        private bool fill;
+        private int nextChunk;
+
+        public void Set(RayMarcher owner, GridView grid, int rays, float stepSize, int maxSamples, RaySamples output, bool fill)
+        {
+            this.owner = owner;
+            this.grid = grid;
+            this.rays = rays;
+            this.stepSize = stepSize;
+            this.maxSamples = maxSamples;
+            this.output = output;
+            this.fill = fill;
+            nextChunk = 0;
+        }
+
+        public void Clear()
+        {
+            owner = null;
+            output = null;
+            grid = default;
+        }
+
+        protected override void Execute(int part, int partCount)
+        {
+            RayMarcher m = owner!;
+            RaySamples o = output!;
+            SceneBox box = grid.Box;
+            int chunks = (rays + ChunkRays - 1) / ChunkRays;
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref nextChunk) - 1) < chunks)
+            {
+                int end = Math.Min(rays, (chunk + 1) * ChunkRays);
+                for (int r = chunk * ChunkRays; r < end; r++)
+                {
+                    var lattice = new RayLattice(
+                        in box, m.origins.AsSpan(3 * r, 3), m.directions.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
+                    if (fill)
+                    {
+                        MarchRay(in grid, in lattice, maxSamples, true, o.TStart, o.TEnd, o.RayIndex, o.RayStart[r], r, out m.tNextBuffer[r]);
+                    }
+                    else
+                    {
+                        m.counts[r] = MarchRay(in grid, in lattice, maxSamples, true, null, null, null, 0, r, out _);
+                    }
+                }
+            }
+        }
+    }
+}
