@@ -1,0 +1,305 @@
+using NerfSharp.Configuration;
+using NerfSharp.Encodings;
+using NerfSharp.Fields;
+using NerfSharp.Losses;
+using NerfSharp.Numerics;
+using NerfSharp.Parameters;
+using NerfSharp.Rendering;
+using NerfSharp.Sampling;
+
+namespace NerfSharp.Models;
+
+/// <summary>
+/// instant-ngp's NeRF on the CPU: rays -> march through the occupancy grid (stratified in training) -> hash-grid field
+/// at the sample midpoints -> weights from densities -> colour and opacity accumulated along rays over the ray's
+/// background -> photometric loss. The occupancy grid is updated by the per-step hook and saved in checkpoints.
+/// Rays are marched with unit directions (t in world units); depth is reported in units of the ray's given direction.
+/// </summary>
+public sealed class NgpModel : IRadianceModel
+{
+    private const string GridStateName = "occupancy_grid";
+
+    private readonly NgpConfig config;
+    private readonly RgbLoss loss;
+    private readonly IDensityField gridQuery;
+    private readonly int maxRays;
+    private readonly int maxSamples;
+    private Pass? train;
+
+    /// <param name="learningRate">Base learning rate of both groups (instant-ngp: 1e-2).</param>
+    /// <param name="maxRays">Most rays one training call passes.</param>
+    /// <param name="maxSamples">Most samples one training step evaluates (rays beyond are left out of that step).</param>
+    public NgpModel(NgpConfig config, SceneBox box, double learningRate, int maxRays, int maxSamples)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        this.config = config;
+        Parameters = new ParameterStore();
+        var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.MaxResolution);
+        Field = new NgpField(hash, box, Parameters);
+        Parameters.Freeze();
+        var schedule = new WarmupMultiStepSchedule();
+        ParameterGroups =
+        [
+            new ParameterGroup("encoding", new AdamConfig(0.9, 0.99, 1e-15), learningRate, schedule),
+            new ParameterGroup("mlp", new AdamConfig(0.9, 0.99, 1e-15, config.MlpWeightDecay), learningRate, schedule),
+        ];
+        Grid = new OccupancyGrid(box, new OccupancyGridConfig
+        {
+            Resolution = config.GridResolution,
+            StepSize = box.Diagonal / config.RenderStepsPerDiagonal,
+        });
+        State = [new StateTensor(GridStateName, [config.GridResolution, config.GridResolution, config.GridResolution], Grid.Values)];
+        loss = config.Loss == "huber" ? new RgbLoss(RgbLossKind.Huber, 0.1) : new RgbLoss(RgbLossKind.Mse);
+        gridQuery = Field.CreateDensityQuery(1 << 16);
+        this.maxRays = maxRays;
+        this.maxSamples = maxSamples;
+    }
+
+    public NgpField Field { get; }
+
+    public OccupancyGrid Grid { get; }
+
+    public ParameterStore Parameters { get; }
+
+    public IReadOnlyList<ParameterGroup> ParameterGroups { get; }
+
+    public IReadOnlyList<StateTensor> State { get; }
+
+    public StepStatistics LastStep { get; private set; }
+
+    public void Initialize(Rng rng)
+    {
+        Field.Initialize(rng);
+        Array.Clear(Grid.Values);
+        Grid.RestoreState(Grid.Values);
+    }
+
+    public void OnStateRestored() => Grid.RestoreState(Grid.Values);
+
+    public void BeforeStep(long step, Rng rng) => Grid.Update(step, gridQuery, rng);
+
+    public TrainLoss AccumulateGradients(RayBatch rays, ReadOnlySpan<float> targetRgb, int lossScaleRays, Rng rng)
+    {
+        Pass p = train ??= new Pass(Field, maxRays, maxSamples);
+        if (rays.Count > maxRays)
+        {
+            throw new ArgumentException($"{rays.Count} rays exceed the {maxRays} this model was sized for", nameof(rays));
+        }
+
+        int marched = p.March(rays, 0, rays.Count, Grid, rng);
+        int n = marched;
+        int s = p.Samples.Samples;
+        p.Evaluate(rays, 0, n, training: true);
+        p.Composite(rays, 0, n);
+
+        // Loss over the rays that fit this step's sample budget (all of them but for the first steps).
+        double mse = 0;
+        for (int i = 0; i < 3 * n; i++)
+        {
+            double e = p.Rgb[i] - targetRgb[i];
+            mse += e * e;
+        }
+
+        int scaleRays = n == rays.Count ? lossScaleRays : Math.Max(1, n);
+        double value = loss.Evaluate(p.Rgb.AsSpan(0, 3 * n), targetRgb[..(3 * n)], p.DLdRgb.AsSpan(0, 3 * n), 3.0 * scaleRays);
+        p.Backward(rays, 0, n);
+        LastStep = new StepStatistics(n, s);
+        return new TrainLoss(value, n > 0 ? mse / (3.0 * n) : 0);
+    }
+
+    public RenderContext CreateRenderContext(int maxRays) => new NgpRenderContext(maxRays, new Pass(Field, Math.Min(maxRays, 1 << 14), 1 << 18));
+
+    public void Render(RayBatch rays, RenderedRays output, RenderContext context)
+    {
+        Pass p = context is NgpRenderContext own ? own.Pass : throw new ArgumentException("a render context of another model", nameof(context));
+        int start = 0;
+        while (start < rays.Count)
+        {
+            int want = Math.Min(p.MaxRays, rays.Count - start);
+            int n = p.March(rays, start, want, Grid, jitter: null);
+            if (n == 0)
+            {
+                throw new InvalidOperationException("one ray needs more samples than a render pass holds");
+            }
+
+            p.Evaluate(rays, start, n, training: false);
+            p.Composite(rays, start, n);
+            p.Rgb.AsSpan(0, 3 * n).CopyTo(output.Rgb.AsSpan(3 * start));
+            for (int r = 0; r < n; r++)
+            {
+                float acc = p.Accumulation[r];
+                float depth = p.Depth[r] / p.DirectionNorm[r];
+                output.Accumulation[start + r] = acc;
+                output.Depth[start + r] = depth;
+                output.Disparity[start + r] = acc > 0 ? 1f / MathF.Max(1e-10f, depth / acc) : 0f;
+            }
+
+            start += n;
+        }
+    }
+
+    private sealed class NgpRenderContext(int maxRays, Pass pass) : RenderContext(maxRays)
+    {
+        public Pass Pass { get; } = pass;
+    }
+
+    /// <summary>The buffers and steps of one march-evaluate-composite pass over up to MaxRays rays.</summary>
+    private sealed class Pass
+    {
+        private readonly NgpField field;
+        private readonly RayMarcher marcher = new();
+        private readonly NgpField.Context context;
+
+        public Pass(NgpField field, int maxRays, int maxSamples)
+        {
+            this.field = field;
+            MaxRays = maxRays;
+            Samples = new RaySamples(maxRays, maxSamples);
+            context = field.CreateContext(maxSamples);
+            Origins = new float[3 * maxRays];
+            UnitDirections = new float[3 * maxRays];
+            DirectionNorm = new float[maxRays];
+            Near = new float[maxRays];
+            Far = new float[maxRays];
+            Positions = new float[3 * maxSamples];
+            SampleDirections = new float[3 * maxSamples];
+            Density = new float[maxSamples];
+            Color = new float[3 * maxSamples];
+            Weights = new float[maxSamples];
+            DLdWeights = new float[maxSamples];
+            DLdDensity = new float[maxSamples];
+            DLdColor = new float[3 * maxSamples];
+            Rgb = new float[3 * maxRays];
+            Accumulation = new float[maxRays];
+            Depth = new float[maxRays];
+            DLdRgb = new float[3 * maxRays];
+            DLdAccumulation = new float[maxRays];
+        }
+
+        public int MaxRays { get; }
+
+        public RaySamples Samples { get; }
+
+        public float[] Origins { get; }
+
+        public float[] UnitDirections { get; }
+
+        public float[] DirectionNorm { get; }
+
+        public float[] Near { get; }
+
+        public float[] Far { get; }
+
+        public float[] Positions { get; }
+
+        public float[] SampleDirections { get; }
+
+        public float[] Density { get; }
+
+        public float[] Color { get; }
+
+        public float[] Weights { get; }
+
+        public float[] DLdWeights { get; }
+
+        public float[] DLdDensity { get; }
+
+        public float[] DLdColor { get; }
+
+        public float[] Rgb { get; }
+
+        public float[] Accumulation { get; }
+
+        public float[] Depth { get; }
+
+        public float[] DLdRgb { get; }
+
+        public float[] DLdAccumulation { get; }
+
+        /// <summary>Marches rays [start, start + want) of the batch; returns how many fit (ray order).</summary>
+        public int March(RayBatch rays, int start, int want, OccupancyGrid grid, Rng? jitter)
+        {
+            for (int r = 0; r < want; r++)
+            {
+                int o = 3 * (start + r);
+                float dx = rays.Directions[o], dy = rays.Directions[o + 1], dz = rays.Directions[o + 2];
+                float norm = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+                float inv = norm > 0 ? 1f / norm : 0f;
+                DirectionNorm[r] = norm > 0 ? norm : 1f;
+                Origins[3 * r] = rays.Origins[o];
+                Origins[(3 * r) + 1] = rays.Origins[o + 1];
+                Origins[(3 * r) + 2] = rays.Origins[o + 2];
+                UnitDirections[3 * r] = dx * inv;
+                UnitDirections[(3 * r) + 1] = dy * inv;
+                UnitDirections[(3 * r) + 2] = dz * inv;
+
+                // The box clips each ray; the dataset's near plane (in units of the given direction) still applies.
+                Near[r] = rays.Near[start + r] * norm;
+                Far[r] = float.PositiveInfinity;
+            }
+
+            return marcher.March(
+                Origins.AsSpan(0, 3 * want), UnitDirections.AsSpan(0, 3 * want), Near.AsSpan(0, want), Far.AsSpan(0, want),
+                want, grid, grid.StepSize, jitter, Samples);
+        }
+
+        /// <summary>Field at every sample's midpoint: density and colour (saved for backward when training).</summary>
+        public void Evaluate(RayBatch rays, int start, int n, bool training)
+        {
+            RaySamples samples = Samples;
+            int count = samples.Samples;
+            SceneBox box = field.Box;
+            Span<float> px = Positions.AsSpan(0, count), py = Positions.AsSpan(count, count), pz = Positions.AsSpan(2 * count, count);
+            Span<float> dx = SampleDirections.AsSpan(0, count), dy = SampleDirections.AsSpan(count, count), dz = SampleDirections.AsSpan(2 * count, count);
+            for (int r = 0; r < n; r++)
+            {
+                float ox = Origins[3 * r], oy = Origins[(3 * r) + 1], oz = Origins[(3 * r) + 2];
+                float ux = UnitDirections[3 * r], uy = UnitDirections[(3 * r) + 1], uz = UnitDirections[(3 * r) + 2];
+                int end = samples.RayStart[r] + samples.RayCount[r];
+                for (int s = samples.RayStart[r]; s < end; s++)
+                {
+                    float t = 0.5f * (samples.TStart[s] + samples.TEnd[s]);
+                    var (u, v, w) = box.ToUnit(ox + (ux * t), oy + (uy * t), oz + (uz * t));
+                    px[s] = u;
+                    py[s] = v;
+                    pz[s] = w;
+                    dx[s] = ux;
+                    dy[s] = uy;
+                    dz[s] = uz;
+                }
+            }
+
+            field.Forward(Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
+        }
+
+        /// <summary>Weights, then colour, opacity and depth per ray, over each ray's background.</summary>
+        public void Composite(RayBatch rays, int start, int n)
+        {
+            RaySamples samples = Samples;
+            int count = samples.Samples;
+            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(0, n), rayCount = samples.RayCount.AsSpan(0, n);
+            RenderWeights.Forward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, []);
+            RayAccumulation.Forward(rayStart, rayCount, Weights, Color, 3, count, Rgb);
+            RayAccumulation.Accumulation(rayStart, rayCount, Weights, Accumulation.AsSpan(0, n));
+            RayAccumulation.ExpectedDepth(rayStart, rayCount, Weights, samples.TStart, samples.TEnd, Depth.AsSpan(0, n));
+            RayAccumulation.CompositeBackground(Accumulation.AsSpan(0, n), rays.Background.AsSpan(3 * start, 3 * n), Rgb.AsSpan(0, 3 * n));
+        }
+
+        /// <summary>dL/drgb (in <see cref="DLdRgb"/>) -> weights -> densities and colours -> field parameters.</summary>
+        public void Backward(RayBatch rays, int start, int n)
+        {
+            RaySamples samples = Samples;
+            int count = samples.Samples;
+            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(0, n), rayCount = samples.RayCount.AsSpan(0, n);
+            Span<float> dAcc = DLdAccumulation.AsSpan(0, n);
+            dAcc.Clear();
+            RayAccumulation.CompositeBackgroundBackward(Accumulation.AsSpan(0, n), rays.Background.AsSpan(3 * start, 3 * n), DLdRgb.AsSpan(0, 3 * n), dAcc, []);
+            Span<float> dW = DLdWeights.AsSpan(0, count);
+            dW.Clear();
+            RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, dW);
+            RayAccumulation.Backward(rayStart, rayCount, Weights, Color, 3, count, DLdRgb.AsSpan(0, 3 * n), dW, DLdColor.AsSpan(0, 3 * count));
+            RenderWeights.Backward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, dW, DLdDensity);
+            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count));
+        }
+    }
+}
