@@ -1,0 +1,207 @@
+using System.Numerics.Tensors;
+
+namespace NerfSharp.Kernels;
+
+/// <summary>
+/// Runs the hash-grid kernels over a batch, level by level so that each level's table stays hot in cache while it is
+/// used, on up to two threads:
+/// <list type="bullet">
+/// <item>forward: the points are split into contiguous ranges (one per thread), each range walks all levels;</item>
+/// <item>backward: the levels are split into two fixed groups ([0, split) and [split, L)), one per thread, so no two
+/// threads ever write one gradient entry; each group adds its levels' dL/dx in level order into its own buffer
+/// (group 0: dLdInput, group 1: scratch), then dLdInput += scratch. The groups do not depend on the thread count,
+/// so results are bit-identical for one thread or two.</item>
+/// </list>
+/// Positions are feature-major [3][count], outputs [L F][count] (feature f of level l in row l F + f).
+/// One worker serves one user at a time (it holds the jobs' state); running it allocates nothing.
+/// </summary>
+public sealed unsafe class HashGridWorker
+{
+    /// <summary>Below this many points a call runs on one thread (the hand-off costs more than it saves).</summary>
+    public const int MinPointsPerThread = 2048;
+
+    private readonly HashGridLevel[] levels;
+    private readonly int features;
+    private readonly int split;
+    private readonly ForwardJob forwardJob;
+    private readonly BackwardJob backwardJob;
+
+    /// <param name="levels">The levels' constants, in order.</param>
+    /// <param name="features">Features per entry (F).</param>
+    /// <param name="backwardSplit">First level of the second backward group (1..L-1 for two groups; L or more: one group).</param>
+    public HashGridWorker(HashGridLevel[] levels, int features, int backwardSplit)
+    {
+        ArgumentNullException.ThrowIfNull(levels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
+        this.levels = (HashGridLevel[])levels.Clone();
+        this.features = features;
+        split = Math.Clamp(backwardSplit, 1, Math.Max(1, levels.Length));
+        forwardJob = new ForwardJob(this);
+        backwardJob = new BackwardJob(this);
+    }
+
+    /// <summary>
+    /// output [L F][count] from positions [3][count] (clamped to [0,1]) and the concatenated
+    /// <paramref name="table"/> [entries][F].
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> table, ReadOnlySpan<float> positions, int count, Span<float> output, int threads, SimdPath path)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        int parts = Math.Clamp(Math.Min(threads, count / MinPointsPerThread), 1, 2);
+        fixed (float* t = table, x = positions, o = output)
+        {
+            var job = forwardJob;
+            job.Table = t;
+            job.Positions = x;
+            job.Output = o;
+            job.Count = count;
+            job.Path = path;
+            try
+            {
+                job.Run(parts);
+            }
+            finally
+            {
+                job.Table = job.Positions = job.Output = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accumulates parameter gradients into <paramref name="gradients"/> (same layout as the table) and, when
+    /// <paramref name="dLdInput"/> is non-empty, overwrites dL/dpositions [3][count] (0 for coordinates clamped
+    /// outside [0,1]); <paramref name="scratch"/> holds at least 3 count floats when dLdInput is needed.
+    /// </summary>
+    public void Backward(
+        ReadOnlySpan<float> table, Span<float> gradients, ReadOnlySpan<float> positions, int count, ReadOnlySpan<float> dLdOutput,
+        Span<float> dLdInput, Span<float> scratch, int threads, SimdPath path)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        bool withInput = !dLdInput.IsEmpty;
+        bool twoGroups = split < levels.Length;
+        int parts = twoGroups && threads >= 2 && count >= MinPointsPerThread ? 2 : 1;
+        fixed (float* t = table, g = gradients, x = positions, d = dLdOutput, di = dLdInput, s = scratch)
+        {
+            var job = backwardJob;
+            job.Table = t;
+            job.Gradients = g;
+            job.Positions = x;
+            job.DLdOutput = d;
+            job.DLdInput = withInput ? di : null;
+            job.Scratch = withInput ? s : null;
+            job.Count = count;
+            job.Path = path;
+            try
+            {
+                job.Run(parts);
+            }
+            finally
+            {
+                job.Table = job.Gradients = job.Positions = job.DLdOutput = job.DLdInput = job.Scratch = null;
+            }
+        }
+
+        if (withInput && twoGroups)
+        {
+            Span<float> di = dLdInput[..(3 * count)];
+            TensorPrimitives.Add(di, scratch[..(3 * count)], di);
+        }
+    }
+
+    /// <summary>64-byte aligned block scratch on the caller's stack.</summary>
+    private static void AlignScratch(byte* raw, out int* idx, out float* w)
+    {
+        byte* aligned = (byte*)(((nint)raw + 63) & ~(nint)63);
+        idx = (int*)aligned;
+        w = (float*)(aligned + (HashGridKernels.IndexScratch * sizeof(int)));
+    }
+
+    private const int ScratchBytes = ((HashGridKernels.IndexScratch + HashGridKernels.WeightScratch) * 4) + 64;
+
+    private sealed class ForwardJob(HashGridWorker owner) : ParallelJob
+    {
+        public float* Table;
+        public float* Positions;
+        public float* Output;
+        public int Count;
+        public SimdPath Path;
+
+        protected override void Execute(int part, int partCount)
+        {
+            int per = (((Count + partCount - 1) / partCount) + HashGridKernels.Block - 1) / HashGridKernels.Block * HashGridKernels.Block;
+            int start = part * per;
+            int end = Math.Min(Count, start + per);
+            if (start >= end)
+            {
+                return;
+            }
+
+            byte* raw = stackalloc byte[ScratchBytes];
+            AlignScratch(raw, out int* idx, out float* w);
+            int f = owner.features;
+            float* x = Positions, y = Positions + Count, z = Positions + (2 * Count);
+            for (int l = 0; l < owner.levels.Length; l++)
+            {
+                ref readonly HashGridLevel level = ref owner.levels[l];
+                HashGridKernels.ForwardLevel(
+                    level, f, Table + ((nint)level.Offset * f), x, y, z, start, end, Output + ((nint)l * f * Count), Count, Path, idx, w);
+            }
+        }
+    }
+
+    private sealed class BackwardJob(HashGridWorker owner) : ParallelJob
+    {
+        public float* Table;
+        public float* Gradients;
+        public float* Positions;
+        public float* DLdOutput;
+        public float* DLdInput;
+        public float* Scratch;
+        public int Count;
+        public SimdPath Path;
+
+        protected override void Execute(int part, int partCount)
+        {
+            byte* raw = stackalloc byte[ScratchBytes];
+            AlignScratch(raw, out int* idx, out float* w);
+            if (partCount == 1)
+            {
+                Group(0, idx, w);
+                if (owner.split < owner.levels.Length)
+                {
+                    Group(1, idx, w);
+                }
+            }
+            else
+            {
+                Group(part, idx, w);
+            }
+        }
+
+        private void Group(int group, int* idx, float* w)
+        {
+            int first = group == 0 ? 0 : owner.split;
+            int last = group == 0 ? owner.split : owner.levels.Length;
+            int f = owner.features;
+            int n = Count;
+            float* x = Positions, y = Positions + n, z = Positions + (2 * n);
+            float* dx = group == 0 ? DLdInput : Scratch;
+            for (int l = first; l < last; l++)
+            {
+                ref readonly HashGridLevel level = ref owner.levels[l];
+                nint offset = (nint)level.Offset * f;
+                HashGridKernels.BackwardLevel(
+                    level, f, Table + offset, Gradients + offset, x, y, z, 0, n, DLdOutput + ((nint)l * f * n), n,
+                    dx, dx == null ? null : dx + n, dx == null ? null : dx + (2 * n), l == first, Path, idx, w);
+            }
+        }
+    }
+}
