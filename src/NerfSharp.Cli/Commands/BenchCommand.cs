@@ -19,6 +19,18 @@ public static class BenchCommand
     public static int Run(CliArguments args, CliContext ctx)
     {
         string? data = args.Take("data");
+        string modelName = args.Take("model") ?? "vanilla";
+        if (modelName == "ngp")
+        {
+            double minutes = args.Double("minutes") ?? 10;
+            return NgpBenchmark.Run(data ?? FindLego400() ?? throw new ArgumentException("bench --model ngp needs lego_400: pass --data DIR"), minutes, args, ctx);
+        }
+
+        if (modelName != "vanilla")
+        {
+            throw new ArgumentException($"bench knows --model vanilla and ngp, not '{modelName}'");
+        }
+
         int iterations = args.Int("iters") ?? 3;
         int warmup = args.Int("warmup") ?? 1;
         string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{Environment.ProcessId}");

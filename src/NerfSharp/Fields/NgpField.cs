@@ -99,14 +99,16 @@ public sealed class NgpField
     /// <summary>
     /// Accumulates parameter gradients from dL/ddensity [n] and dL/drgb [3][n] of the context's last <see cref="Forward"/>.
     /// </summary>
-    public void Backward(Context context, ReadOnlySpan<float> dLdDensity, ReadOnlySpan<float> dLdRgb)
+    public void Backward(Context context, ReadOnlySpan<float> dLdDensity, ReadOnlySpan<float> dLdRgb, Models.NgpPhaseTimes? times = null)
     {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         int n = context.Count;
         Span<float> geo = context.Geometry.AsSpan(0, (GeometryRows + ShRows) * n);
         Span<float> dGeo = context.GeometryGradient.AsSpan(0, (GeometryRows + ShRows) * n);
 
         // The colour network writes dL/d(rows 1..31); rows 16..31 (SH) are not passed on (directions are not trained).
         ColorNet.Backward(context.ColorContext, dLdRgb[..(3 * n)], dGeo.Slice(n, (GeometryRows - 1 + ShRows) * n));
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int i = 0; i < n; i++)
         {
             dGeo[i] = dLdDensity[i] * DensityDerivative(geo[i]);
@@ -114,7 +116,15 @@ public sealed class NgpField
 
         Span<float> dEncoded = context.EncodedGradient.AsSpan(0, Encoding.OutputWidth * n);
         DensityNet.Backward(context.DensityContext, dGeo[..(GeometryRows * n)], dEncoded);
+        long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         Encoding.Backward(context.EncodingContext, dEncoded, []);
+        if (times != null)
+        {
+            double f = System.Diagnostics.Stopwatch.Frequency;
+            times.ColorBackward += (t1 - t0) / f;
+            times.DensityBackward += (t2 - t1) / f;
+            times.EncodingBackward += (System.Diagnostics.Stopwatch.GetTimestamp() - t2) / f;
+        }
     }
 
     /// <summary>A density query on world-space points (for the occupancy grid and mesh export) with its own buffers.</summary>

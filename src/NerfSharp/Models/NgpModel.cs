@@ -67,6 +67,9 @@ public sealed class NgpModel : IRadianceModel
 
     public StepStatistics LastStep { get; private set; }
 
+    /// <summary>Cumulative seconds spent in each phase of training steps (for benchmarks and profiling).</summary>
+    public NgpPhaseTimes Times { get; } = new();
+
     public void Initialize(Rng rng)
     {
         Field.Initialize(rng);
@@ -76,7 +79,12 @@ public sealed class NgpModel : IRadianceModel
 
     public void OnStateRestored() => Grid.RestoreState(Grid.Values);
 
-    public void BeforeStep(long step, Rng rng) => Grid.Update(step, gridQuery, rng);
+    public void BeforeStep(long step, Rng rng)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        Grid.Update(step, gridQuery, rng);
+        Times.GridUpdate += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
 
     public TrainLoss AccumulateGradients(RayBatch rays, ReadOnlySpan<float> targetRgb, int lossScaleRays, Rng rng)
     {
@@ -86,10 +94,13 @@ public sealed class NgpModel : IRadianceModel
             throw new ArgumentException($"{rays.Count} rays exceed the {maxRays} this model was sized for", nameof(rays));
         }
 
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         int marched = p.March(rays, 0, rays.Count, Grid, rng);
         int n = marched;
         int s = p.Samples.Samples;
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         p.Evaluate(rays, 0, n, training: true);
+        long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         p.Composite(rays, 0, n);
 
         // Loss over the rays that fit this step's sample budget (all of them but for the first steps).
@@ -102,7 +113,15 @@ public sealed class NgpModel : IRadianceModel
 
         int scaleRays = n == rays.Count ? lossScaleRays : Math.Max(1, n);
         double value = loss.Evaluate(p.Rgb.AsSpan(0, 3 * n), targetRgb[..(3 * n)], p.DLdRgb.AsSpan(0, 3 * n), 3.0 * scaleRays);
-        p.Backward(rays, 0, n);
+        long t3 = System.Diagnostics.Stopwatch.GetTimestamp();
+        p.Backward(rays, 0, n, Times);
+        long t4 = System.Diagnostics.Stopwatch.GetTimestamp();
+        Times.March += (t1 - t0) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Times.FieldForward += (t2 - t1) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Times.Composite += (t3 - t2) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Times.Backward += (t4 - t3) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Times.Steps++;
+        Times.Samples += s;
         LastStep = new StepStatistics(n, s);
         return new TrainLoss(value, n > 0 ? mse / (3.0 * n) : 0);
     }
@@ -286,8 +305,9 @@ public sealed class NgpModel : IRadianceModel
         }
 
         /// <summary>dL/drgb (in <see cref="DLdRgb"/>) -> weights -> densities and colours -> field parameters.</summary>
-        public void Backward(RayBatch rays, int start, int n)
+        public void Backward(RayBatch rays, int start, int n, NgpPhaseTimes times)
         {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             RaySamples samples = Samples;
             int count = samples.Samples;
             ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(0, n), rayCount = samples.RayCount.AsSpan(0, n);
@@ -299,7 +319,38 @@ public sealed class NgpModel : IRadianceModel
             RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, dW);
             RayAccumulation.Backward(rayStart, rayCount, Weights, Color, 3, count, DLdRgb.AsSpan(0, 3 * n), dW, DLdColor.AsSpan(0, 3 * count));
             RenderWeights.Backward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, dW, DLdDensity);
-            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count));
+            times.CompositeBackward += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
         }
     }
+}
+
+/// <summary>Cumulative seconds per phase of <see cref="NgpModel"/>'s training steps.</summary>
+public sealed class NgpPhaseTimes
+{
+    public long Steps { get; set; }
+
+    public long Samples { get; set; }
+
+    public double GridUpdate { get; set; }
+
+    public double March { get; set; }
+
+    public double FieldForward { get; set; }
+
+    public double Composite { get; set; }
+
+    public double Backward { get; set; }
+
+    public double CompositeBackward { get; set; }
+
+    public double ColorBackward { get; set; }
+
+    public double DensityBackward { get; set; }
+
+    public double EncodingBackward { get; set; }
+
+    public override string ToString() =>
+        $"steps {Steps}, samples {Samples}: grid {GridUpdate:F2}s march {March:F2}s field-fwd {FieldForward:F2}s composite {Composite:F2}s " +
+        $"backward {Backward:F2}s (composite {CompositeBackward:F2} color {ColorBackward:F2} density {DensityBackward:F2} encoding {EncodingBackward:F2})";
 }

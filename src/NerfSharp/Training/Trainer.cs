@@ -88,7 +88,10 @@ public sealed class Trainer
     /// <summary>When the time budget is counted from (default: this process's start).</summary>
     public DateTime BudgetClockStart { get; set; } = ProcessStartUtc();
 
-    /// <summary>Called before each step with the step number about to run (hooks for evaluations at given moments).</summary>
+    /// <summary>
+    /// Called before each step with the step about to run and the run's training seconds so far (evaluations at given
+    /// moments). Time spent inside the hook is not counted as training time (nor against the budget).
+    /// </summary>
     public Action<long, double>? BeforeStepHook { get; set; }
 
     public CheckpointDirectory Checkpoints => checkpoints;
@@ -154,9 +157,18 @@ public sealed class Trainer
         var (bgR, bgG, bgB) = train.Background.ToRgb();
         double budget = t.TimeBudgetSeconds;
         double budgetUsedBefore = budget > 0 ? elapsedBefore + (DateTime.UtcNow - BudgetClockStart).TotalSeconds - watch.Elapsed.TotalSeconds : 0;
+        double excluded = 0;
+        double Session() => watch.Elapsed.TotalSeconds - excluded;
         while (step < t.Steps)
         {
-            double progress = budget > 0 ? (budgetUsedBefore + watch.Elapsed.TotalSeconds) / budget : (double)step / Math.Max(1, t.Steps);
+            if (BeforeStepHook != null)
+            {
+                long h0 = Stopwatch.GetTimestamp();
+                BeforeStepHook(step, elapsedBefore + Session());
+                excluded += Stopwatch.GetElapsedTime(h0).TotalSeconds;
+            }
+
+            double progress = budget > 0 ? (budgetUsedBefore + Session()) / budget : (double)step / Math.Max(1, t.Steps);
             if (budget > 0 && progress >= 1)
             {
                 break;
@@ -168,7 +180,6 @@ public sealed class Trainer
                 break;
             }
 
-            BeforeStepHook?.Invoke(step, elapsedBefore + watch.Elapsed.TotalSeconds);
             long stepStartTicks = Stopwatch.GetTimestamp();
             model.BeforeStep(step, rng);
             int n = batchRays;
@@ -226,7 +237,7 @@ public sealed class Trainer
             StepStatistics stats = model.LastStep;
             double stepSeconds = Stopwatch.GetElapsedTime(stepStartTicks).TotalSeconds;
             batchRays = NextBatchRays(t, batchRays, stats);
-            double elapsed = elapsedBefore + watch.Elapsed.TotalSeconds;
+            double elapsed = elapsedBefore + Session();
             double lr = groupRates[0];
             if (t.LogEvery > 0 && (step % t.LogEvery == 0 || step == t.Steps || step == 1))
             {
@@ -235,7 +246,7 @@ public sealed class Trainer
                     stats.Rays, stats.SamplesPerRay, stepSeconds > 0 ? stats.Samples / stepSeconds : null));
             }
 
-            OnProgress?.Invoke(new TrainingProgress(step, t.Steps, loss, lr, elapsed, watch.Elapsed.TotalSeconds, step - sessionStart));
+            OnProgress?.Invoke(new TrainingProgress(step, t.Steps, loss, lr, elapsed, Session(), step - sessionStart));
             if ((t.CheckpointEvery > 0 && step % t.CheckpointEvery == 0) || step == t.Steps)
             {
                 lastCheckpoint = SaveCheckpoint(elapsed);
@@ -252,7 +263,7 @@ public sealed class Trainer
             }
         }
 
-        double total = elapsedBefore + watch.Elapsed.TotalSeconds;
+        double total = elapsedBefore + Session();
         bool budgetEnded = !interrupted && step < t.Steps;
         if ((interrupted || budgetEnded) && step > sessionStart && !IsLatest(lastCheckpoint))
         {
