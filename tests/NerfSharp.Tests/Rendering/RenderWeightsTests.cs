@@ -74,6 +74,11 @@ public class RenderWeightsTests
         Assert.Equal(-2.4f, dW[0], 1e-6f);
         Assert.Equal(0.1f, dW[1], 1e-6f);
         Assert.Equal([0.5f, 0.25f, 1f, 0.5f, 1.5f, 0.75f], dColor);
+
+        // Without dL/dvalues only the weights' gradient is added (onto what is already there).
+        var dW2 = new float[] { 10, 20 };
+        RayAccumulation.Backward(start, count, w, color, 3, 2, dRgb, dW2, []);
+        Assert.Equal([11f, 23.5f], dW2);
     }
 
     [Theory]
