@@ -125,14 +125,16 @@ public sealed class RayMarcher
     }
 
     /// <summary>
-    /// The per-ray lattice walk. With null outputs it only counts. Returns the samples emitted; tNext is the end of
-    /// the last sample when the walk stopped at <paramref name="maxSamples"/>, else +infinity.
+    /// The per-ray lattice walk. With null outputs it only counts. With <paramref name="byCell"/> it looks up one step
+    /// per cell crossed (plus one check) and treats the steps inside a cell together; without it, every step is looked
+    /// up (naive marching, the reference). Returns the samples emitted; tNext is the end of the last sample when the
+    /// walk stopped at <paramref name="maxSamples"/>, else +infinity.
     /// </summary>
     internal static int MarchRay(
         in GridView grid,
         in RayLattice ray,
         int maxSamples,
-        bool skipEmpty,
+        bool byCell,
         float[]? tStartOut,
         float[]? tEndOut,
         int[]? rayIndexOut,
@@ -153,34 +155,52 @@ public sealed class RayMarcher
         while (true)
         {
             float s = t0 + (k * dt);
-            float e = s + dt;
-            if (!(e <= tMax))
+            if (!(s + dt <= tMax))
             {
                 return count;
             }
 
+            // Steps k .. next-1 all map to this cell (next = k + 1 when marching naively).
             int cell = grid.CellAt(in ray, s + halfDt, out int ci, out int cj, out int ck);
+            int next = byCell ? grid.NextStepOutsideCell(in ray, k, ci, cj, ck, cell) : k + 1;
             if (grid.Occupied(cell))
             {
-                if (tStartOut is not null)
+                int steps = Math.Min(next - k, maxSamples - count);
+                if (tStartOut is null && t0 + ((k + steps - 1) * dt) + dt <= tMax)
                 {
-                    tStartOut[writeAt + count] = s;
-                    tEndOut![writeAt + count] = e;
-                    rayIndexOut![writeAt + count] = rayIndex;
+                    // Counting only, and the last of these steps ends in range (step ends are monotone in k): all count.
+                    count += steps;
+                }
+                else
+                {
+                    for (int kk = k; kk < k + steps; kk++)
+                    {
+                        float sk = t0 + (kk * dt);
+                        float ek = sk + dt;
+                        if (!(ek <= tMax))
+                        {
+                            return count;
+                        }
+
+                        if (tStartOut is not null)
+                        {
+                            tStartOut[writeAt + count] = sk;
+                            tEndOut![writeAt + count] = ek;
+                            rayIndexOut![writeAt + count] = rayIndex;
+                        }
+
+                        count++;
+                    }
                 }
 
-                count++;
-                k++;
                 if (count == maxSamples)
                 {
-                    tNext = e;
+                    tNext = t0 + ((k + steps - 1) * dt) + dt;
                     return count;
                 }
-
-                continue;
             }
 
-            k = skipEmpty ? grid.NextStepOutsideCell(in ray, k, ci, cj, ck, cell) : k + 1;
+            k = next;
         }
     }
 
@@ -348,10 +368,10 @@ public sealed class RayMarcher
         }
 
         /// <summary>
-        /// Step k's midpoint is in the empty cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may
-        /// lie outside it. The candidate is the first step whose midpoint lies at or beyond the cell's exit along the
-        /// ray; it is taken only if the step before it still maps to this cell (then, by monotonicity, so do all the
-        /// steps skipped, and naive marching would have emitted none of them); otherwise k + 1.
+        /// Step k's midpoint is in cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may lie outside
+        /// it. The candidate is the first step whose midpoint lies at or beyond the cell's exit along the ray; it is
+        /// taken only if the step before it still maps to this cell (then, by monotonicity, so do all the steps in
+        /// between, and naive marching would have looked up this cell for each of them); otherwise k + 1.
         /// </summary>
         public int NextStepOutsideCell(in RayLattice ray, int k, int i, int j, int kz, int cell)
         {
