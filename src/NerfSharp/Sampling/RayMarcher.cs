@@ -160,10 +160,11 @@ public sealed class RayMarcher
                 return count;
             }
 
-            // Steps k .. next-1 all map to this cell (next = k + 1 when marching naively).
+            // Steps k .. next-1 all map to this cell if it is occupied, to empty cells if not (next = k + 1 when naive).
             int cell = grid.CellAt(in ray, s + halfDt, out int ci, out int cj, out int ck);
-            int next = byCell ? grid.NextStepOutsideCell(in ray, k, ci, cj, ck, cell) : k + 1;
-            if (grid.Occupied(cell))
+            bool occupied = grid.Occupied(cell);
+            int next = byCell ? grid.NextStep(in ray, k, ci, cj, ck, occupied) : k + 1;
+            if (occupied)
             {
                 int steps = Math.Min(next - k, maxSamples - count);
                 if (tStartOut is null && t0 + ((k + steps - 1) * dt) + dt <= tMax)
@@ -331,6 +332,8 @@ public sealed class RayMarcher
     internal readonly struct GridView
     {
         private readonly ulong[] bits;
+        private readonly ulong[][] mips;
+        private readonly int[] mipResolution;
         private readonly float minX, minY, minZ, cellX, cellY, cellZ, invCellX, invCellY, invCellZ;
         private readonly int resolution;
 
@@ -338,6 +341,8 @@ public sealed class RayMarcher
         {
             Box = grid.Box;
             bits = grid.Bits;
+            mips = grid.MipBits;
+            mipResolution = grid.MipResolution;
             resolution = grid.Resolution;
             minX = Box.MinX;
             minY = Box.MinY;
@@ -369,18 +374,34 @@ public sealed class RayMarcher
 
         /// <summary>
         /// Step k's midpoint is in cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may lie outside
-        /// it. The candidate is the first step whose midpoint lies at or beyond the cell's exit along the ray; it is
-        /// taken only if the step before it still maps to this cell (then, by monotonicity, so do all the steps in
-        /// between, and naive marching would have looked up this cell for each of them); otherwise k + 1.
+        /// the largest empty block around it (the coarsest empty mip cell containing it), or outside the cell itself
+        /// when the cell is occupied. The candidate is the first step whose midpoint lies at or beyond the block's exit
+        /// along the ray; it is taken only if the step before it still maps into the block (then, as each computed cell
+        /// coordinate is monotone in the step index, so do all the steps in between, and naive marching would have found
+        /// them all in this cell, or all empty); otherwise k + 1.
         /// </summary>
-        public int NextStepOutsideCell(in RayLattice ray, int k, int i, int j, int kz, int cell)
+        public int NextStep(in RayLattice ray, int k, int i, int j, int kz, bool occupied)
         {
-            float tx = ray.Dx > 0 ? (minX + ((i + 1) * cellX) - ray.Ox) * ray.InvDx
-                : ray.Dx < 0 ? (minX + (i * cellX) - ray.Ox) * ray.InvDx : float.PositiveInfinity;
-            float ty = ray.Dy > 0 ? (minY + ((j + 1) * cellY) - ray.Oy) * ray.InvDy
-                : ray.Dy < 0 ? (minY + (j * cellY) - ray.Oy) * ray.InvDy : float.PositiveInfinity;
-            float tz = ray.Dz > 0 ? (minZ + ((kz + 1) * cellZ) - ray.Oz) * ray.InvDz
-                : ray.Dz < 0 ? (minZ + (kz * cellZ) - ray.Oz) * ray.InvDz : float.PositiveInfinity;
+            int level = 0;
+            if (!occupied)
+            {
+                while (level + 1 < mips.Length && !MipOccupied(level + 1, i >> (level + 1), j >> (level + 1), kz >> (level + 1)))
+                {
+                    level++;
+                }
+            }
+
+            // The block's fine-cell range [lo, hi) per axis.
+            int loI = (i >> level) << level, loJ = (j >> level) << level, loK = (kz >> level) << level;
+            int hiI = Math.Min(resolution, loI + (1 << level));
+            int hiJ = Math.Min(resolution, loJ + (1 << level));
+            int hiK = Math.Min(resolution, loK + (1 << level));
+            float tx = ray.Dx > 0 ? (minX + (hiI * cellX) - ray.Ox) * ray.InvDx
+                : ray.Dx < 0 ? (minX + (loI * cellX) - ray.Ox) * ray.InvDx : float.PositiveInfinity;
+            float ty = ray.Dy > 0 ? (minY + (hiJ * cellY) - ray.Oy) * ray.InvDy
+                : ray.Dy < 0 ? (minY + (loJ * cellY) - ray.Oy) * ray.InvDy : float.PositiveInfinity;
+            float tz = ray.Dz > 0 ? (minZ + (hiK * cellZ) - ray.Oz) * ray.InvDz
+                : ray.Dz < 0 ? (minZ + (loK * cellZ) - ray.Oz) * ray.InvDz : float.PositiveInfinity;
             float tExit = MathF.Min(tx, MathF.Min(ty, tz));
 
             // First step whose midpoint t0 + (m + 1/2) dt reaches tExit, capped just past the lattice's end.
@@ -398,7 +419,16 @@ public sealed class RayMarcher
 
             int candidate = (int)m;
             float sBefore = ray.T0 + ((candidate - 1) * ray.Dt);
-            return CellAt(in ray, sBefore + (0.5f * ray.Dt), out _, out _, out _) == cell ? candidate : k + 1;
+            CellAt(in ray, sBefore + (0.5f * ray.Dt), out int ci, out int cj, out int ck);
+            bool inside = ci >= loI && ci < hiI && cj >= loJ && cj < hiJ && ck >= loK && ck < hiK;
+            return inside ? candidate : k + 1;
+        }
+
+        private bool MipOccupied(int level, int i, int j, int k)
+        {
+            int r = mipResolution[level];
+            int index = i + (r * (j + (r * k)));
+            return (mips[level][index >> 6] & (1UL << (index & 63))) != 0;
         }
     }
 
