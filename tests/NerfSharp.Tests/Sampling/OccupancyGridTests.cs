@@ -160,6 +160,43 @@ public class OccupancyGridTests
         Assert.Throws<ArgumentException>(() => restored.RestoreState(new float[10]));
     }
 
+    [Theory]
+    [InlineData(32)]
+    [InlineData(37)]
+    public void CoarseLevelsMarkABlockWhenAnyOfItsCellsIsOccupied(int resolution)
+    {
+        var grid = new OccupancyGrid(UnitBox, new OccupancyGridConfig { Resolution = resolution });
+        var rng = new Rng(9);
+        var values = new float[grid.CellCount];
+        for (int c = 0; c < values.Length; c++)
+        {
+            values[c] = rng.NextDouble() < 0.002 ? 1 : 0;
+        }
+
+        grid.RestoreState(values);
+        int levels = grid.MipBits.Length;
+        Assert.Equal(1, grid.MipResolution[levels - 1]);
+        for (int level = 1; level < levels; level++)
+        {
+            int rc = grid.MipResolution[level];
+            Assert.Equal((resolution + (1 << level) - 1) >> level, rc);
+            var expected = new bool[rc * rc * rc];
+            for (int c = 0; c < grid.CellCount; c++)
+            {
+                if (grid.IsCellOccupied(c))
+                {
+                    int i = c % resolution, j = c / resolution % resolution, k = c / resolution / resolution;
+                    expected[(i >> level) + (rc * ((j >> level) + (rc * (k >> level))))] = true;
+                }
+            }
+
+            for (int c = 0; c < expected.Length; c++)
+            {
+                Assert.Equal(expected[c], (grid.MipBits[level][c >> 6] & (1UL << (c & 63))) != 0);
+            }
+        }
+    }
+
     [Fact]
     public void SceneBoxMapsToTheUnitCubeAndIntersectsRays()
     {

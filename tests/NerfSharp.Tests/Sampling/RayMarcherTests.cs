@@ -153,6 +153,66 @@ public class RayMarcherTests(ITestOutputHelper output)
         Assert.True(total > 10_000);
     }
 
+    [Theory]
+    [InlineData(37, 0.02, 1)]
+    [InlineData(64, 0.3, 2)]
+    [InlineData(16, 0.9, 3)]
+    public void SkippingEqualsNaiveMarchingOnScatteredOccupancyInABox(int resolution, double fill, int seed)
+    {
+        // A non-cubic box away from the origin, random cells occupied, rays from far away and from inside.
+        var box = new SceneBox(1.0f, -2.0f, 0.5f, 1.7f, -1.1f, 0.9f);
+        var grid = new OccupancyGrid(box, new OccupancyGridConfig { Resolution = resolution });
+        var rng = new Rng((ulong)seed);
+        var values = new float[grid.CellCount];
+        for (int c = 0; c < values.Length; c++)
+        {
+            values[c] = rng.NextDouble() < fill ? 1 : 0;
+        }
+
+        grid.RestoreState(values);
+        const int rays = 1500;
+        var o = new float[3 * rays];
+        var d = new float[3 * rays];
+        var near = new float[rays];
+        var far = new float[rays];
+        for (int r = 0; r < rays; r++)
+        {
+            float distance = r % 3 == 0 ? 0 : r % 3 == 1 ? 2 : 40;
+            (float cx, float cy, float cz) = box.FromUnit(rng.NextFloat(), rng.NextFloat(), rng.NextFloat());
+            (float tx, float ty, float tz) = box.FromUnit(rng.NextFloat(), rng.NextFloat(), rng.NextFloat());
+            float gx = rng.NextGaussian(), gy = rng.NextGaussian(), gz = rng.NextGaussian();
+            o[3 * r] = cx + (distance * gx);
+            o[(3 * r) + 1] = cy + (distance * gy);
+            o[(3 * r) + 2] = cz + (distance * gz);
+            d[3 * r] = r % 7 == 0 ? 0 : tx - o[3 * r];
+            d[(3 * r) + 1] = r % 11 == 0 ? 0 : ty - o[(3 * r) + 1];
+            d[(3 * r) + 2] = tz - o[(3 * r) + 2];
+            near[r] = r % 5 == 0 ? 0.3f : 0;
+            far[r] = r % 4 == 0 ? 1.01f : 1e6f;
+        }
+
+        float step = grid.StepSize * (seed == 3 ? 0.37f : 1);
+        var samples = new RaySamples(rays, 4_000_000);
+        new RayMarcher().March(o, d, near, far, rays, grid, step, null, samples);
+        var view = new RayMarcher.GridView(grid);
+        var ts = new float[1 << 16];
+        var te = new float[1 << 16];
+        var ri = new int[1 << 16];
+        long total = 0;
+        for (int r = 0; r < rays; r++)
+        {
+            var lattice = new RayMarcher.RayLattice(in box, o.AsSpan(3 * r, 3), d.AsSpan(3 * r, 3), near[r], far[r], 0, step);
+            int n = RayMarcher.MarchRay(in view, in lattice, int.MaxValue, false, ts, te, ri, 0, r, out _);
+            Assert.Equal(n, samples.RayCount[r]);
+            Assert.Equal(ts.AsSpan(0, n), samples.TStart.AsSpan(samples.RayStart[r], n));
+            Assert.Equal(te.AsSpan(0, n), samples.TEnd.AsSpan(samples.RayStart[r], n));
+            total += n;
+        }
+
+        output.WriteLine($"{total} samples, {grid.OccupiedFraction:P1} occupied");
+        Assert.True(total > 1000);
+    }
+
     [Fact]
     public void JitteredMarchingIsDeterministicGivenTheSeed()
     {
