@@ -245,6 +245,29 @@ public class RayMarcherTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MarchingAndGridUpdatesAllocateNothingOnceWarm()
+    {
+        var grid = new OccupancyGrid(UnitBox, new OccupancyGridConfig { Resolution = 32, WarmupSteps = 16, QueryBatch = 4096 });
+        var field = new SphereDensityField(0, 0, 0, Radius, 100);
+        var rng = new Rng(23);
+        grid.Update(0, field, rng);
+        grid.Update(16, field, rng);
+        (float[] o, float[] d, float[] near, float[] far) = RandomRays(300, new Rng(24), unitDirections: true);
+        var samples = new RaySamples(300, 200_000);
+        var tNext = new float[300];
+        var marcher = new RayMarcher(1);
+        var jitter = new Rng(25);
+        marcher.March(o, d, near, far, 300, grid, grid.StepSize, jitter, samples);
+        marcher.March(o, d, near, far, 300, grid, grid.StepSize, 4, samples, tNext);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        grid.Update(32, field, rng);
+        marcher.March(o, d, near, far, 300, grid, grid.StepSize, jitter, samples);
+        marcher.March(o, d, near, far, 300, grid, grid.StepSize, 4, samples, tNext);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void MarchingStopsCleanlyAtTheSampleCapacity()
     {
         OccupancyGrid grid = SphereGrid(32, Radius);
