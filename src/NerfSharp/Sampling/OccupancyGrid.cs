@@ -18,6 +18,8 @@ namespace NerfSharp.Sampling;
 /// <para>
 /// Cell (i, j, k) (along x, y, z) is entry i + R (j + R k) of <see cref="Values"/>: x varies fastest.
 /// A fresh grid holds zeros and marks nothing occupied: run <see cref="Update"/> at step 0 before marching.
+/// The query buffers are allocated once; an update allocates nothing after the first post-warm-up one. Marching may
+/// read the grid from several threads, but not while <see cref="Update"/> or <see cref="RestoreState"/> runs.
 /// </para>
 /// </summary>
 public sealed class OccupancyGrid

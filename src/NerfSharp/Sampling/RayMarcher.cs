@@ -6,9 +6,13 @@ namespace NerfSharp.Sampling;
 /// <summary>
 /// instant-ngp / nerfacc ray marching through an <see cref="OccupancyGrid"/>: each ray is clipped to the grid's box
 /// and to [near, far], walked in fixed steps, and a sample is emitted wherever the step's midpoint lies in an occupied
-/// cell; runs of empty cells are skipped DDA-style (jumping to the cell exit) while keeping the step lattice, so the
-/// samples equal those of naive marching exactly. Rays are marched in parallel; the output is in ray order and does
-/// not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused).
+/// cell. Empty space is skipped DDA-style: from a step in an empty cell the walk jumps to the exit of the largest empty
+/// block around it (the grid's coarse occupancy levels), and the steps inside an occupied cell are taken together,
+/// always on the ray's step lattice, so the samples equal those of naive marching (a lookup per step) exactly.
+/// Rays are marched in parallel, in two passes (count, then fill at prefix-summed offsets); the output is in ray order
+/// and does not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused,
+/// so a warm marcher allocates nothing): use one marcher per concurrent caller, and do not update a grid while it is
+/// being marched.
 /// <para>
 /// Units: t is in units of the direction as given (directions may be unnormalised); the step is in world units, so
 /// a ray with direction d takes steps of dt = stepSize / |d| in t, and each sample's world length is stepSize.
