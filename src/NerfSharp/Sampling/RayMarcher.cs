@@ -30,8 +30,8 @@ public sealed class RayMarcher
     internal const int ChunkRays = 64;
 
     private readonly MarchJob job = new();
-    private float[] origins = [];
-    private float[] directions = [];
+    private float[] rayOrigins = [];
+    private float[] rayDirections = [];
     private float[] tLow = [];
     private float[] tHigh = [];
     private float[] offsets = [];
@@ -237,10 +237,10 @@ public sealed class RayMarcher
             throw new ArgumentException($"{rays} rays exceed the output's capacity of {output.RayCapacity}", nameof(output));
         }
 
-        if (this.origins.Length < 3 * rays)
+        if (rayOrigins.Length < 3 * rays)
         {
-            this.origins = new float[3 * rays];
-            this.directions = new float[3 * rays];
+            rayOrigins = new float[3 * rays];
+            rayDirections = new float[3 * rays];
             tLow = new float[rays];
             tHigh = new float[rays];
             offsets = new float[rays];
@@ -248,8 +248,8 @@ public sealed class RayMarcher
             counts = new int[rays];
         }
 
-        origins[..(3 * rays)].CopyTo(this.origins);
-        directions[..(3 * rays)].CopyTo(this.directions);
+        origins[..(3 * rays)].CopyTo(rayOrigins);
+        directions[..(3 * rays)].CopyTo(rayDirections);
         low[..rays].CopyTo(tLow);
         high[..rays].CopyTo(tHigh);
     }
@@ -260,7 +260,7 @@ public sealed class RayMarcher
         int parts = Parts == 0 ? ParallelJob.DefaultParts : Parts;
         int chunks = (rays + ChunkRays - 1) / ChunkRays;
         parts = Math.Max(1, Math.Min(parts, chunks));
-        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, fill: false);
+        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, fillPass: false);
         job.Run(parts);
 
         int marched = rays;
@@ -282,7 +282,7 @@ public sealed class RayMarcher
 
         output.Rays = marched;
         output.Samples = total;
-        job.Set(this, new GridView(grid), marched, stepSize, maxSamples, output, fill: true);
+        job.Set(this, new GridView(grid), marched, stepSize, maxSamples, output, fillPass: true);
         job.Run(parts);
         job.Clear();
         if (!tNext.IsEmpty)
@@ -448,15 +448,15 @@ public sealed class RayMarcher
         private bool fill;
         private int nextChunk;
 
-        public void Set(RayMarcher owner, GridView grid, int rays, float stepSize, int maxSamples, RaySamples output, bool fill)
+        public void Set(RayMarcher marcher, GridView view, int rayCount, float step, int maxPerRay, RaySamples samples, bool fillPass)
         {
-            this.owner = owner;
-            this.grid = grid;
-            this.rays = rays;
-            this.stepSize = stepSize;
-            this.maxSamples = maxSamples;
-            this.output = output;
-            this.fill = fill;
+            owner = marcher;
+            grid = view;
+            rays = rayCount;
+            stepSize = step;
+            maxSamples = maxPerRay;
+            output = samples;
+            fill = fillPass;
             nextChunk = 0;
         }
 
@@ -480,7 +480,7 @@ public sealed class RayMarcher
                 for (int r = chunk * ChunkRays; r < end; r++)
                 {
                     var lattice = new RayLattice(
-                        in box, m.origins.AsSpan(3 * r, 3), m.directions.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
+                        in box, m.rayOrigins.AsSpan(3 * r, 3), m.rayDirections.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
                     if (fill)
                     {
                         MarchRay(in grid, in lattice, maxSamples, true, o.TStart, o.TEnd, o.RayIndex, o.RayStart[r], r, out m.tNextBuffer[r]);
