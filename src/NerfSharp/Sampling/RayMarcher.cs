@@ -9,8 +9,8 @@ namespace NerfSharp.Sampling;
 /// cell. Empty space is skipped DDA-style: from a step in an empty cell the walk jumps to the exit of the largest empty
 /// block around it (the grid's coarse occupancy levels), and the steps inside an occupied cell are taken together,
 /// always on the ray's step lattice, so the samples equal those of naive marching (a lookup per step) exactly.
-/// Rays are marched in parallel, in two passes (count, then fill at prefix-summed offsets); the output is in ray order
-/// and does not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused,
+/// Rays are marched in parallel, each thread into its own scratch, then copied to prefix-summed offsets; the output is
+/// in ray order and does not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused,
 /// so a warm marcher allocates nothing): use one marcher per concurrent caller, and do not update a grid while it is
 /// being marched.
 /// <para>
@@ -37,6 +37,9 @@ public sealed class RayMarcher
     private float[] offsets = [];
     private float[] tNextBuffer = [];
     private int[] counts = [];
+    private int[] chunkPart = [];
+    private int[] chunkOffset = [];
+    private PartScratch[] scratch = [];
 
     /// <param name="parts">Threads to use (0: one per processor).</param>
     public RayMarcher(int parts = 0)
@@ -191,7 +194,10 @@ public sealed class RayMarcher
                         {
                             tStartOut[writeAt + count] = sk;
                             tEndOut![writeAt + count] = ek;
-                            rayIndexOut![writeAt + count] = rayIndex;
+                            if (rayIndexOut is not null)
+                            {
+                                rayIndexOut[writeAt + count] = rayIndex;
+                            }
                         }
 
                         count++;
@@ -260,7 +266,25 @@ public sealed class RayMarcher
         int parts = Parts == 0 ? ParallelJob.DefaultParts : Parts;
         int chunks = (rays + ChunkRays - 1) / ChunkRays;
         parts = Math.Max(1, Math.Min(parts, chunks));
-        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, fillPass: false);
+        if (chunkPart.Length < chunks)
+        {
+            chunkPart = new int[chunks];
+            chunkOffset = new int[chunks];
+        }
+
+        if (scratch.Length < parts)
+        {
+            var grown = new PartScratch[parts];
+            for (int p = 0; p < parts; p++)
+            {
+                grown[p] = p < scratch.Length ? scratch[p] : new PartScratch();
+            }
+
+            scratch = grown;
+        }
+
+        // Pass 1: each part marches the chunks it claims into its own scratch, recording where each chunk went.
+        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, copyPass: false);
         job.Run(parts);
 
         int marched = rays;
@@ -282,7 +306,9 @@ public sealed class RayMarcher
 
         output.Rays = marched;
         output.Samples = total;
-        job.Set(this, new GridView(grid), marched, stepSize, maxSamples, output, fillPass: true);
+
+        // Pass 2: chunks are copied to their prefix-summed places, so the output is in ray order whoever marched them.
+        job.Set(this, default, marched, stepSize, maxSamples, output, copyPass: true);
         job.Run(parts);
         job.Clear();
         if (!tNext.IsEmpty)
@@ -297,7 +323,11 @@ public sealed class RayMarcher
     internal readonly struct RayLattice
     {
         public readonly float Ox, Oy, Oz, Dx, Dy, Dz, InvDx, InvDy, InvDz;
-        public readonly float T0, Dt, TMax;
+        public readonly float T0, Dt, InvDt, TMax;
+
+        /// <summary>More than the number of steps on the lattice (an upper bound on its samples).</summary>
+        public readonly float StepCap;
+
         public readonly bool Valid;
 
         /// <summary>Clips o + t d to the box and [low, high]; anchors the lattice at the clipped start + offset * dt.</summary>
@@ -314,7 +344,8 @@ public sealed class RayMarcher
             InvDz = 1.0f / Dz;
             float norm = MathF.Sqrt((Dx * Dx) + (Dy * Dy) + (Dz * Dz));
             Dt = stepSize / norm;
-            T0 = TMax = 0;
+            InvDt = norm / stepSize;
+            T0 = TMax = StepCap = 0;
             Valid = false;
             if (!(norm > 0) || !float.IsFinite(Dt) || !box.Intersect(Ox, Oy, Oz, Dx, Dy, Dz, out float tEnter, out float tExit))
             {
@@ -325,7 +356,8 @@ public sealed class RayMarcher
             TMax = MathF.Min(high, tExit);
             T0 = tMin + (offset * Dt);
             Valid = tMin < TMax && float.IsFinite(T0) && float.IsFinite(TMax);
-            if (Valid && (TMax - T0) / Dt > MaxSteps)
+            StepCap = ((TMax - T0) * InvDt) + 2.0f;
+            if (Valid && !(StepCap < MaxSteps))
             {
                 throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"a ray would take more than {MaxSteps} steps");
             }
@@ -409,11 +441,10 @@ public sealed class RayMarcher
             float tExit = MathF.Min(tx, MathF.Min(ty, tz));
 
             // First step whose midpoint t0 + (m + 1/2) dt reaches tExit, capped just past the lattice's end.
-            float m = MathF.Ceiling(((tExit - ray.T0) / ray.Dt) - 0.5f);
-            float cap = ((ray.TMax - ray.T0) / ray.Dt) + 2.0f;
-            if (!(m < cap))
+            float m = MathF.Ceiling(((tExit - ray.T0) * ray.InvDt) - 0.5f);
+            if (!(m < ray.StepCap))
             {
-                m = MathF.Ceiling(cap);
+                m = MathF.Ceiling(ray.StepCap);
             }
 
             if (!(m > k + 1))
@@ -436,7 +467,42 @@ public sealed class RayMarcher
         }
     }
 
-    /// <summary>Counts (first pass) or writes (second pass) samples for chunks of rays claimed dynamically.</summary>
+    /// <summary>One part's samples in the marching pass: t intervals of the chunks it claimed, back to back.</summary>
+    private sealed class PartScratch
+    {
+        public float[] TStart { get; private set; } = new float[1 << 14];
+
+        public float[] TEnd { get; private set; } = new float[1 << 14];
+
+        public int Used { get; set; }
+
+        /// <summary>Grows (doubling, keeping the contents) until <paramref name="extra"/> more samples fit.</summary>
+        public void Reserve(int extra)
+        {
+            if (extra <= TStart.Length - Used)
+            {
+                return;
+            }
+
+            long size = TStart.Length;
+            while (size - Used < extra)
+            {
+                size *= 2;
+            }
+
+            var ts = new float[size];
+            var te = new float[size];
+            Array.Copy(TStart, ts, Used);
+            Array.Copy(TEnd, te, Used);
+            TStart = ts;
+            TEnd = te;
+        }
+    }
+
+    /// <summary>
+    /// Marching pass: parts claim chunks of rays dynamically and march them into their own scratch. Copy pass: parts
+    /// claim chunks and copy them from whichever scratch holds them to their place in the output.
+    /// </summary>
     private sealed class MarchJob : ParallelJob
     {
         private RayMarcher? owner;
@@ -445,10 +511,10 @@ public sealed class RayMarcher
         private int rays;
         private float stepSize;
         private int maxSamples;
-        private bool fill;
+        private bool copy;
         private int nextChunk;
 
-        public void Set(RayMarcher marcher, GridView view, int rayCount, float step, int maxPerRay, RaySamples samples, bool fillPass)
+        public void Set(RayMarcher marcher, GridView view, int rayCount, float step, int maxPerRay, RaySamples samples, bool copyPass)
         {
             owner = marcher;
             grid = view;
@@ -456,7 +522,7 @@ public sealed class RayMarcher
             stepSize = step;
             maxSamples = maxPerRay;
             output = samples;
-            fill = fillPass;
+            copy = copyPass;
             nextChunk = 0;
         }
 
@@ -470,25 +536,48 @@ public sealed class RayMarcher
         protected override void Execute(int part, int partCount)
         {
             RayMarcher m = owner!;
-            RaySamples o = output!;
-            SceneBox box = grid.Box;
             int chunks = (rays + ChunkRays - 1) / ChunkRays;
+            if (copy)
+            {
+                CopyChunks(m, output!, chunks);
+                return;
+            }
+
+            PartScratch mine = m.scratch[part];
+            mine.Used = 0;
+            SceneBox box = grid.Box;
             int chunk;
             while ((chunk = Interlocked.Increment(ref nextChunk) - 1) < chunks)
             {
+                m.chunkPart[chunk] = part;
+                m.chunkOffset[chunk] = mine.Used;
                 int end = Math.Min(rays, (chunk + 1) * ChunkRays);
                 for (int r = chunk * ChunkRays; r < end; r++)
                 {
                     var lattice = new RayLattice(
                         in box, m.rayOrigins.AsSpan(3 * r, 3), m.rayDirections.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
-                    if (fill)
-                    {
-                        MarchRay(in grid, in lattice, maxSamples, true, o.TStart, o.TEnd, o.RayIndex, o.RayStart[r], r, out m.tNextBuffer[r]);
-                    }
-                    else
-                    {
-                        m.counts[r] = MarchRay(in grid, in lattice, maxSamples, true, null, null, null, 0, r, out _);
-                    }
+                    mine.Reserve(lattice.Valid ? (int)Math.Min(maxSamples, lattice.StepCap) : 0);
+                    int n = MarchRay(in grid, in lattice, maxSamples, true, mine.TStart, mine.TEnd, null, mine.Used, r, out m.tNextBuffer[r]);
+                    m.counts[r] = n;
+                    mine.Used += n;
+                }
+            }
+        }
+
+        private void CopyChunks(RayMarcher m, RaySamples o, int chunks)
+        {
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref nextChunk) - 1) < chunks)
+            {
+                int first = chunk * ChunkRays, end = Math.Min(rays, first + ChunkRays);
+                int at = o.RayStart[first];
+                int n = o.RayStart[end - 1] + o.RayCount[end - 1] - at;
+                PartScratch from = m.scratch[m.chunkPart[chunk]];
+                Array.Copy(from.TStart, m.chunkOffset[chunk], o.TStart, at, n);
+                Array.Copy(from.TEnd, m.chunkOffset[chunk], o.TEnd, at, n);
+                for (int r = first; r < end; r++)
+                {
+                    o.RayIndex.AsSpan(o.RayStart[r], o.RayCount[r]).Fill(r);
                 }
             }
         }
