@@ -12,14 +12,16 @@ public class RayMarcherTests(ITestOutputHelper output)
 
     private static readonly SceneBox UnitBox = SceneBox.Cube(0.5f);
 
-    [Fact]
-    public void SamplesLieInOccupiedCellsInsideTheBoundsOnTheStepLattice()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SamplesLieInOccupiedCellsInsideTheBoundsOnTheStepLattice(bool jittered)
     {
         OccupancyGrid grid = SphereGrid(64, Radius);
         (float[] o, float[] d, float[] near, float[] far) = RandomRays(500, new Rng(11), unitDirections: false);
         var samples = new RaySamples(500, 200_000);
         var marcher = new RayMarcher();
-        Assert.Equal(500, marcher.March(o, d, near, far, 500, grid, grid.StepSize, null, samples));
+        Assert.Equal(500, marcher.March(o, d, near, far, 500, grid, grid.StepSize, jittered ? new Rng(26) : null, samples));
         samples.Validate();
         Assert.True(samples.Samples > 1000);
 
