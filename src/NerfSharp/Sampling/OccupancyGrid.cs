@@ -18,6 +18,8 @@ namespace NerfSharp.Sampling;
 /// <para>
 /// Cell (i, j, k) (along x, y, z) is entry i + R (j + R k) of <see cref="Values"/>: x varies fastest.
 /// A fresh grid holds zeros and marks nothing occupied: run <see cref="Update"/> at step 0 before marching.
+/// The query buffers are allocated once; an update allocates nothing after the first post-warm-up one. Marching may
+/// read the grid from several threads, but not while <see cref="Update"/> or <see cref="RestoreState"/> runs.
 /// </para>
 /// </summary>
 public sealed class OccupancyGrid
@@ -26,6 +28,8 @@ public sealed class OccupancyGrid
     private readonly float cellX, cellY, cellZ;
     private readonly float invCellX, invCellY, invCellZ;
     private readonly ulong[] bits;
+    private readonly ulong[][] mips;
+    private readonly int[] mipResolution;
     private readonly float[] values;
     private readonly float[] positions;
     private readonly float[] density;
@@ -51,6 +55,25 @@ public sealed class OccupancyGrid
         invCellZ = resolution / box.SizeZ;
         values = new float[CellCount];
         bits = new ulong[(CellCount + 63) / 64];
+
+        // Coarser occupancy levels (instant-ngp's bitfield mips): level L has ceil(R / 2^L) cells per axis, a cell
+        // being occupied when any of the fine cells it covers is; level 0 is the grid itself, the last has 1 cell.
+        int levels = 1;
+        while (((resolution + (1 << (levels - 1)) - 1) >> (levels - 1)) > 1)
+        {
+            levels++;
+        }
+
+        mips = new ulong[levels][];
+        mipResolution = new int[levels];
+        mips[0] = bits;
+        mipResolution[0] = resolution;
+        for (int level = 1; level < levels; level++)
+        {
+            int r = (resolution + (1 << level) - 1) >> level;
+            mipResolution[level] = r;
+            mips[level] = new ulong[((r * r * r) + 63) / 64];
+        }
         int batch = Math.Min(Config.QueryBatch, CellCount);
         positions = new float[3 * batch];
         density = new float[batch];
@@ -97,6 +120,12 @@ public sealed class OccupancyGrid
     internal float InvCellSizeZ => invCellZ;
 
     internal ulong[] Bits => bits;
+
+    /// <summary>Occupancy bits per level (level 0 is <see cref="Bits"/>); level L cell (i, j, k) covers fine cells i 2^L .. (i+1) 2^L - 1 per axis.</summary>
+    internal ulong[][] MipBits => mips;
+
+    /// <summary>Cells per axis of each level in <see cref="MipBits"/>.</summary>
+    internal int[] MipResolution => mipResolution;
 
     /// <summary>Whether the world point lies in the box and in an occupied cell.</summary>
     public bool IsOccupied(float x, float y, float z)
@@ -317,5 +346,23 @@ public sealed class OccupancyGrid
         }
 
         occupiedCount = count;
+        for (int level = 1; level < mips.Length; level++)
+        {
+            ulong[] fine = mips[level - 1], coarse = mips[level];
+            int rf = mipResolution[level - 1], rc = mipResolution[level];
+            Array.Clear(coarse);
+            for (int w = 0; w < fine.Length; w++)
+            {
+                ulong word = fine[w];
+                while (word != 0)
+                {
+                    int c = (w << 6) + BitOperations.TrailingZeroCount(word);
+                    word &= word - 1;
+                    int i = c % rf, jk = c / rf;
+                    int parent = (i >> 1) + (rc * (((jk % rf) >> 1) + (rc * ((jk / rf) >> 1))));
+                    coarse[parent >> 6] |= 1UL << (parent & 63);
+                }
+            }
+        }
     }
 }

@@ -6,9 +6,13 @@ namespace NerfSharp.Sampling;
 /// <summary>
 /// instant-ngp / nerfacc ray marching through an <see cref="OccupancyGrid"/>: each ray is clipped to the grid's box
 /// and to [near, far], walked in fixed steps, and a sample is emitted wherever the step's midpoint lies in an occupied
-/// cell; runs of empty cells are skipped DDA-style (jumping to the cell exit) while keeping the step lattice, so the
-/// samples equal those of naive marching exactly. Rays are marched in parallel; the output is in ray order and does
-/// not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused).
+/// cell. Empty space is skipped DDA-style: from a step in an empty cell the walk jumps to the exit of the largest empty
+/// block around it (the grid's coarse occupancy levels), and the steps inside an occupied cell are taken together,
+/// always on the ray's step lattice, so the samples equal those of naive marching (a lookup per step) exactly.
+/// Rays are marched in parallel, each thread into its own scratch, then copied to prefix-summed offsets; the output is
+/// in ray order and does not depend on the number of threads. Holds its workspaces (grown to the largest batch seen, then reused,
+/// so a warm marcher allocates nothing): use one marcher per concurrent caller, and do not update a grid while it is
+/// being marched.
 /// <para>
 /// Units: t is in units of the direction as given (directions may be unnormalised); the step is in world units, so
 /// a ray with direction d takes steps of dt = stepSize / |d| in t, and each sample's world length is stepSize.
@@ -26,13 +30,16 @@ public sealed class RayMarcher
     internal const int ChunkRays = 64;
 
     private readonly MarchJob job = new();
-    private float[] origins = [];
-    private float[] directions = [];
+    private float[] rayOrigins = [];
+    private float[] rayDirections = [];
     private float[] tLow = [];
     private float[] tHigh = [];
     private float[] offsets = [];
     private float[] tNextBuffer = [];
     private int[] counts = [];
+    private int[] chunkPart = [];
+    private int[] chunkOffset = [];
+    private PartScratch[] scratch = [];
 
     /// <param name="parts">Threads to use (0: one per processor).</param>
     public RayMarcher(int parts = 0)
@@ -125,14 +132,16 @@ public sealed class RayMarcher
     }
 
     /// <summary>
-    /// The per-ray lattice walk. With null outputs it only counts. Returns the samples emitted; tNext is the end of
-    /// the last sample when the walk stopped at <paramref name="maxSamples"/>, else +infinity.
+    /// The per-ray lattice walk. With null outputs it only counts. With <paramref name="byCell"/> it looks up one step
+    /// per cell crossed (plus one check) and treats the steps inside a cell together; without it, every step is looked
+    /// up (naive marching, the reference). Returns the samples emitted; tNext is the end of the last sample when the
+    /// walk stopped at <paramref name="maxSamples"/>, else +infinity.
     /// </summary>
     internal static int MarchRay(
         in GridView grid,
         in RayLattice ray,
         int maxSamples,
-        bool skipEmpty,
+        bool byCell,
         float[]? tStartOut,
         float[]? tEndOut,
         int[]? rayIndexOut,
@@ -153,34 +162,56 @@ public sealed class RayMarcher
         while (true)
         {
             float s = t0 + (k * dt);
-            float e = s + dt;
-            if (!(e <= tMax))
+            if (!(s + dt <= tMax))
             {
                 return count;
             }
 
+            // Steps k .. next-1 all map to this cell if it is occupied, to empty cells if not (next = k + 1 when naive).
             int cell = grid.CellAt(in ray, s + halfDt, out int ci, out int cj, out int ck);
-            if (grid.Occupied(cell))
+            bool occupied = grid.Occupied(cell);
+            int next = byCell ? grid.NextStep(in ray, k, ci, cj, ck, occupied) : k + 1;
+            if (occupied)
             {
-                if (tStartOut is not null)
+                int steps = Math.Min(next - k, maxSamples - count);
+                if (tStartOut is null && t0 + ((k + steps - 1) * dt) + dt <= tMax)
                 {
-                    tStartOut[writeAt + count] = s;
-                    tEndOut![writeAt + count] = e;
-                    rayIndexOut![writeAt + count] = rayIndex;
+                    // Counting only, and the last of these steps ends in range (step ends are monotone in k): all count.
+                    count += steps;
+                }
+                else
+                {
+                    for (int kk = k; kk < k + steps; kk++)
+                    {
+                        float sk = t0 + (kk * dt);
+                        float ek = sk + dt;
+                        if (!(ek <= tMax))
+                        {
+                            return count;
+                        }
+
+                        if (tStartOut is not null)
+                        {
+                            tStartOut[writeAt + count] = sk;
+                            tEndOut![writeAt + count] = ek;
+                            if (rayIndexOut is not null)
+                            {
+                                rayIndexOut[writeAt + count] = rayIndex;
+                            }
+                        }
+
+                        count++;
+                    }
                 }
 
-                count++;
-                k++;
                 if (count == maxSamples)
                 {
-                    tNext = e;
+                    tNext = t0 + ((k + steps - 1) * dt) + dt;
                     return count;
                 }
-
-                continue;
             }
 
-            k = skipEmpty ? grid.NextStepOutsideCell(in ray, k, ci, cj, ck, cell) : k + 1;
+            k = next;
         }
     }
 
@@ -212,10 +243,10 @@ public sealed class RayMarcher
             throw new ArgumentException($"{rays} rays exceed the output's capacity of {output.RayCapacity}", nameof(output));
         }
 
-        if (this.origins.Length < 3 * rays)
+        if (rayOrigins.Length < 3 * rays)
         {
-            this.origins = new float[3 * rays];
-            this.directions = new float[3 * rays];
+            rayOrigins = new float[3 * rays];
+            rayDirections = new float[3 * rays];
             tLow = new float[rays];
             tHigh = new float[rays];
             offsets = new float[rays];
@@ -223,8 +254,8 @@ public sealed class RayMarcher
             counts = new int[rays];
         }
 
-        origins[..(3 * rays)].CopyTo(this.origins);
-        directions[..(3 * rays)].CopyTo(this.directions);
+        origins[..(3 * rays)].CopyTo(rayOrigins);
+        directions[..(3 * rays)].CopyTo(rayDirections);
         low[..rays].CopyTo(tLow);
         high[..rays].CopyTo(tHigh);
     }
@@ -235,7 +266,25 @@ public sealed class RayMarcher
         int parts = Parts == 0 ? ParallelJob.DefaultParts : Parts;
         int chunks = (rays + ChunkRays - 1) / ChunkRays;
         parts = Math.Max(1, Math.Min(parts, chunks));
-        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, fill: false);
+        if (chunkPart.Length < chunks)
+        {
+            chunkPart = new int[chunks];
+            chunkOffset = new int[chunks];
+        }
+
+        if (scratch.Length < parts)
+        {
+            var grown = new PartScratch[parts];
+            for (int p = 0; p < parts; p++)
+            {
+                grown[p] = p < scratch.Length ? scratch[p] : new PartScratch();
+            }
+
+            scratch = grown;
+        }
+
+        // Pass 1: each part marches the chunks it claims into its own scratch, recording where each chunk went.
+        job.Set(this, new GridView(grid), rays, stepSize, maxSamples, output, copyPass: false);
         job.Run(parts);
 
         int marched = rays;
@@ -257,7 +306,9 @@ public sealed class RayMarcher
 
         output.Rays = marched;
         output.Samples = total;
-        job.Set(this, new GridView(grid), marched, stepSize, maxSamples, output, fill: true);
+
+        // Pass 2: chunks are copied to their prefix-summed places, so the output is in ray order whoever marched them.
+        job.Set(this, default, marched, stepSize, maxSamples, output, copyPass: true);
         job.Run(parts);
         job.Clear();
         if (!tNext.IsEmpty)
@@ -272,7 +323,11 @@ public sealed class RayMarcher
     internal readonly struct RayLattice
     {
         public readonly float Ox, Oy, Oz, Dx, Dy, Dz, InvDx, InvDy, InvDz;
-        public readonly float T0, Dt, TMax;
+        public readonly float T0, Dt, InvDt, TMax;
+
+        /// <summary>More than the number of steps on the lattice (an upper bound on its samples).</summary>
+        public readonly float StepCap;
+
         public readonly bool Valid;
 
         /// <summary>Clips o + t d to the box and [low, high]; anchors the lattice at the clipped start + offset * dt.</summary>
@@ -289,7 +344,8 @@ public sealed class RayMarcher
             InvDz = 1.0f / Dz;
             float norm = MathF.Sqrt((Dx * Dx) + (Dy * Dy) + (Dz * Dz));
             Dt = stepSize / norm;
-            T0 = TMax = 0;
+            InvDt = norm / stepSize;
+            T0 = TMax = StepCap = 0;
             Valid = false;
             if (!(norm > 0) || !float.IsFinite(Dt) || !box.Intersect(Ox, Oy, Oz, Dx, Dy, Dz, out float tEnter, out float tExit))
             {
@@ -300,7 +356,8 @@ public sealed class RayMarcher
             TMax = MathF.Min(high, tExit);
             T0 = tMin + (offset * Dt);
             Valid = tMin < TMax && float.IsFinite(T0) && float.IsFinite(TMax);
-            if (Valid && (TMax - T0) / Dt > MaxSteps)
+            StepCap = ((TMax - T0) * InvDt) + 2.0f;
+            if (Valid && !(StepCap < MaxSteps))
             {
                 throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"a ray would take more than {MaxSteps} steps");
             }
@@ -311,6 +368,8 @@ public sealed class RayMarcher
     internal readonly struct GridView
     {
         private readonly ulong[] bits;
+        private readonly ulong[][] mips;
+        private readonly int[] mipResolution;
         private readonly float minX, minY, minZ, cellX, cellY, cellZ, invCellX, invCellY, invCellZ;
         private readonly int resolution;
 
@@ -318,6 +377,8 @@ public sealed class RayMarcher
         {
             Box = grid.Box;
             bits = grid.Bits;
+            mips = grid.MipBits;
+            mipResolution = grid.MipResolution;
             resolution = grid.Resolution;
             minX = Box.MinX;
             minY = Box.MinY;
@@ -348,27 +409,42 @@ public sealed class RayMarcher
         }
 
         /// <summary>
-        /// Step k's midpoint is in the empty cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may
-        /// lie outside it. The candidate is the first step whose midpoint lies at or beyond the cell's exit along the
-        /// ray; it is taken only if the step before it still maps to this cell (then, by monotonicity, so do all the
-        /// steps skipped, and naive marching would have emitted none of them); otherwise k + 1.
+        /// Step k's midpoint is in cell (i, j, kz) = <paramref name="cell"/>: returns the next step that may lie outside
+        /// the largest empty block around it (the coarsest empty mip cell containing it), or outside the cell itself
+        /// when the cell is occupied. The candidate is the first step whose midpoint lies at or beyond the block's exit
+        /// along the ray; it is taken only if the step before it still maps into the block (then, as each computed cell
+        /// coordinate is monotone in the step index, so do all the steps in between, and naive marching would have found
+        /// them all in this cell, or all empty); otherwise k + 1.
         /// </summary>
-        public int NextStepOutsideCell(in RayLattice ray, int k, int i, int j, int kz, int cell)
+        public int NextStep(in RayLattice ray, int k, int i, int j, int kz, bool occupied)
         {
-            float tx = ray.Dx > 0 ? (minX + ((i + 1) * cellX) - ray.Ox) * ray.InvDx
-                : ray.Dx < 0 ? (minX + (i * cellX) - ray.Ox) * ray.InvDx : float.PositiveInfinity;
-            float ty = ray.Dy > 0 ? (minY + ((j + 1) * cellY) - ray.Oy) * ray.InvDy
-                : ray.Dy < 0 ? (minY + (j * cellY) - ray.Oy) * ray.InvDy : float.PositiveInfinity;
-            float tz = ray.Dz > 0 ? (minZ + ((kz + 1) * cellZ) - ray.Oz) * ray.InvDz
-                : ray.Dz < 0 ? (minZ + (kz * cellZ) - ray.Oz) * ray.InvDz : float.PositiveInfinity;
+            int level = 0;
+            if (!occupied)
+            {
+                while (level + 1 < mips.Length && !MipOccupied(level + 1, i >> (level + 1), j >> (level + 1), kz >> (level + 1)))
+                {
+                    level++;
+                }
+            }
+
+            // The block's fine-cell range [lo, hi) per axis.
+            int loI = (i >> level) << level, loJ = (j >> level) << level, loK = (kz >> level) << level;
+            int hiI = Math.Min(resolution, loI + (1 << level));
+            int hiJ = Math.Min(resolution, loJ + (1 << level));
+            int hiK = Math.Min(resolution, loK + (1 << level));
+            float tx = ray.Dx > 0 ? (minX + (hiI * cellX) - ray.Ox) * ray.InvDx
+                : ray.Dx < 0 ? (minX + (loI * cellX) - ray.Ox) * ray.InvDx : float.PositiveInfinity;
+            float ty = ray.Dy > 0 ? (minY + (hiJ * cellY) - ray.Oy) * ray.InvDy
+                : ray.Dy < 0 ? (minY + (loJ * cellY) - ray.Oy) * ray.InvDy : float.PositiveInfinity;
+            float tz = ray.Dz > 0 ? (minZ + (hiK * cellZ) - ray.Oz) * ray.InvDz
+                : ray.Dz < 0 ? (minZ + (loK * cellZ) - ray.Oz) * ray.InvDz : float.PositiveInfinity;
             float tExit = MathF.Min(tx, MathF.Min(ty, tz));
 
             // First step whose midpoint t0 + (m + 1/2) dt reaches tExit, capped just past the lattice's end.
-            float m = MathF.Ceiling(((tExit - ray.T0) / ray.Dt) - 0.5f);
-            float cap = ((ray.TMax - ray.T0) / ray.Dt) + 2.0f;
-            if (!(m < cap))
+            float m = MathF.Ceiling(((tExit - ray.T0) * ray.InvDt) - 0.5f);
+            if (!(m < ray.StepCap))
             {
-                m = MathF.Ceiling(cap);
+                m = MathF.Ceiling(ray.StepCap);
             }
 
             if (!(m > k + 1))
@@ -378,11 +454,55 @@ public sealed class RayMarcher
 
             int candidate = (int)m;
             float sBefore = ray.T0 + ((candidate - 1) * ray.Dt);
-            return CellAt(in ray, sBefore + (0.5f * ray.Dt), out _, out _, out _) == cell ? candidate : k + 1;
+            CellAt(in ray, sBefore + (0.5f * ray.Dt), out int ci, out int cj, out int ck);
+            bool inside = ci >= loI && ci < hiI && cj >= loJ && cj < hiJ && ck >= loK && ck < hiK;
+            return inside ? candidate : k + 1;
+        }
+
+        private bool MipOccupied(int level, int i, int j, int k)
+        {
+            int r = mipResolution[level];
+            int index = i + (r * (j + (r * k)));
+            return (mips[level][index >> 6] & (1UL << (index & 63))) != 0;
         }
     }
 
-    /// <summary>Counts (first pass) or writes (second pass) samples for chunks of rays claimed dynamically.</summary>
+    /// <summary>One part's samples in the marching pass: t intervals of the chunks it claimed, back to back.</summary>
+    private sealed class PartScratch
+    {
+        public float[] TStart { get; private set; } = new float[1 << 14];
+
+        public float[] TEnd { get; private set; } = new float[1 << 14];
+
+        public int Used { get; set; }
+
+        /// <summary>Grows (doubling, keeping the contents) until <paramref name="extra"/> more samples fit.</summary>
+        public void Reserve(int extra)
+        {
+            if (extra <= TStart.Length - Used)
+            {
+                return;
+            }
+
+            long size = TStart.Length;
+            while (size - Used < extra)
+            {
+                size *= 2;
+            }
+
+            var ts = new float[size];
+            var te = new float[size];
+            Array.Copy(TStart, ts, Used);
+            Array.Copy(TEnd, te, Used);
+            TStart = ts;
+            TEnd = te;
+        }
+    }
+
+    /// <summary>
+    /// Marching pass: parts claim chunks of rays dynamically and march them into their own scratch. Copy pass: parts
+    /// claim chunks and copy them from whichever scratch holds them to their place in the output.
+    /// </summary>
     private sealed class MarchJob : ParallelJob
     {
         private RayMarcher? owner;
@@ -391,18 +511,18 @@ public sealed class RayMarcher
         private int rays;
         private float stepSize;
         private int maxSamples;
-        private bool fill;
+        private bool copy;
         private int nextChunk;
 
-        public void Set(RayMarcher owner, GridView grid, int rays, float stepSize, int maxSamples, RaySamples output, bool fill)
+        public void Set(RayMarcher marcher, GridView view, int rayCount, float step, int maxPerRay, RaySamples samples, bool copyPass)
         {
-            this.owner = owner;
-            this.grid = grid;
-            this.rays = rays;
-            this.stepSize = stepSize;
-            this.maxSamples = maxSamples;
-            this.output = output;
-            this.fill = fill;
+            owner = marcher;
+            grid = view;
+            rays = rayCount;
+            stepSize = step;
+            maxSamples = maxPerRay;
+            output = samples;
+            copy = copyPass;
             nextChunk = 0;
         }
 
@@ -416,25 +536,48 @@ public sealed class RayMarcher
         protected override void Execute(int part, int partCount)
         {
             RayMarcher m = owner!;
-            RaySamples o = output!;
-            SceneBox box = grid.Box;
             int chunks = (rays + ChunkRays - 1) / ChunkRays;
+            if (copy)
+            {
+                CopyChunks(m, output!, chunks);
+                return;
+            }
+
+            PartScratch mine = m.scratch[part];
+            mine.Used = 0;
+            SceneBox box = grid.Box;
             int chunk;
             while ((chunk = Interlocked.Increment(ref nextChunk) - 1) < chunks)
             {
+                m.chunkPart[chunk] = part;
+                m.chunkOffset[chunk] = mine.Used;
                 int end = Math.Min(rays, (chunk + 1) * ChunkRays);
                 for (int r = chunk * ChunkRays; r < end; r++)
                 {
                     var lattice = new RayLattice(
-                        in box, m.origins.AsSpan(3 * r, 3), m.directions.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
-                    if (fill)
-                    {
-                        MarchRay(in grid, in lattice, maxSamples, true, o.TStart, o.TEnd, o.RayIndex, o.RayStart[r], r, out m.tNextBuffer[r]);
-                    }
-                    else
-                    {
-                        m.counts[r] = MarchRay(in grid, in lattice, maxSamples, true, null, null, null, 0, r, out _);
-                    }
+                        in box, m.rayOrigins.AsSpan(3 * r, 3), m.rayDirections.AsSpan(3 * r, 3), m.tLow[r], m.tHigh[r], m.offsets[r], stepSize);
+                    mine.Reserve(lattice.Valid ? (int)Math.Min(maxSamples, lattice.StepCap) : 0);
+                    int n = MarchRay(in grid, in lattice, maxSamples, true, mine.TStart, mine.TEnd, null, mine.Used, r, out m.tNextBuffer[r]);
+                    m.counts[r] = n;
+                    mine.Used += n;
+                }
+            }
+        }
+
+        private void CopyChunks(RayMarcher m, RaySamples o, int chunks)
+        {
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref nextChunk) - 1) < chunks)
+            {
+                int first = chunk * ChunkRays, end = Math.Min(rays, first + ChunkRays);
+                int at = o.RayStart[first];
+                int n = o.RayStart[end - 1] + o.RayCount[end - 1] - at;
+                PartScratch from = m.scratch[m.chunkPart[chunk]];
+                Array.Copy(from.TStart, m.chunkOffset[chunk], o.TStart, at, n);
+                Array.Copy(from.TEnd, m.chunkOffset[chunk], o.TEnd, at, n);
+                for (int r = first; r < end; r++)
+                {
+                    o.RayIndex.AsSpan(o.RayStart[r], o.RayCount[r]).Fill(r);
                 }
             }
         }
