@@ -11,15 +11,12 @@ namespace NerfSharp.Networks;
 /// (the mask of the producer's saved output); sigmoid and trunc_exp run as a vector pass from a pre-activation slot
 /// to an activated slot. Network inputs are converted from the caller's feature-major rows into the tile, outputs
 /// back, tile by tile.
-/// Batches run over tiles of <see cref="TilePoints"/> that threads take as they become free; backward splits the
+/// Batches run over tiles of <see cref="TilePoints"/> points that threads take as they become free; backward splits the
 /// tiles into a fixed number of chunks, each accumulating its own weight-gradient partial, reduced in chunk order,
 /// so results are bit-identical run to run, whatever the thread count.
 /// </summary>
 internal sealed class LayerGraph
 {
-    /// <summary>Points per tile: a multiple of the 6- and 12-point micro-kernels, small enough for a tile's layer input to stay in L2.</summary>
-    public const int TilePoints = 96;
-
     private const int B = BlockedLayout.BlockWidth;
 
     private readonly ParameterStore store;
@@ -29,12 +26,15 @@ internal sealed class LayerGraph
 
     /// <summary>
     /// Declares the network. <paramref name="tileBlocks"/>: blocks the slots occupy in a tile (slots were laid out by the
-    /// caller); <paramref name="gradientChunks"/>: most chunks a backward pass splits its tiles into (this fixes the
-    /// summation order of the weight gradients). Inputs and outputs are concatenated in the order given.
+    /// caller); <paramref name="tilePoints"/>: points per tile; <paramref name="gradientChunks"/>: most chunks a backward
+    /// pass splits its tiles into (tile size and chunks fix the summation order of the weight gradients). Inputs and
+    /// outputs are concatenated in the order given.
     /// </summary>
-    public LayerGraph(ParameterStore store, ActivationSlot[] inputs, DenseLayer[] layers, ActivationSlot[] outputs, int tileBlocks, int gradientChunks)
+    public LayerGraph(ParameterStore store, ActivationSlot[] inputs, DenseLayer[] layers, ActivationSlot[] outputs, int tileBlocks, int tilePoints, int gradientChunks)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tilePoints);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gradientChunks);
+        TilePoints = tilePoints;
         this.store = store;
         this.inputs = inputs;
         this.layers = layers;
@@ -91,6 +91,9 @@ internal sealed class LayerGraph
             BiasLength += layer.PaddedOut;
         }
     }
+
+    /// <summary>Points per tile.</summary>
+    public int TilePoints { get; }
 
     public int InputWidth { get; }
 

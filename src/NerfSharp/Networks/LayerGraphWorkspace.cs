@@ -19,9 +19,9 @@ internal sealed class LayerGraphWorkspace
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         Owner = owner;
         MaxPoints = maxPoints;
-        BlockStride = BlockedLayout.BlockStride(LayerGraph.TilePoints);
+        BlockStride = BlockedLayout.BlockStride(owner.TilePoints);
         TileFloats = checked(owner.TileBlocks * BlockStride);
-        MaxTiles = (maxPoints + LayerGraph.TilePoints - 1) / LayerGraph.TilePoints;
+        MaxTiles = (maxPoints + owner.TilePoints - 1) / owner.TilePoints;
         long arena = (long)MaxTiles * TileFloats;
         if (arena > Array.MaxLength)
         {
@@ -106,7 +106,7 @@ internal sealed class LayerGraphWorkspace
 
     public ParallelJob ReduceJob { get; }
 
-    public int TileCount => (Count + LayerGraph.TilePoints - 1) / LayerGraph.TilePoints;
+    public int TileCount => (Count + Owner.TilePoints - 1) / Owner.TilePoints;
 
     public Span<float> Tile(int tile) => Arena.AsSpan(tile * TileFloats, TileFloats);
 

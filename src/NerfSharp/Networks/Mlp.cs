@@ -70,7 +70,7 @@ public sealed class Mlp : IDifferentiableModule
             current = dense[i].Result;
         }
 
-        graph = new LayerGraph(store, [input], dense, [current], next, MlpContext.GradientChunks);
+        graph = new LayerGraph(store, [input], dense, [current], next, MlpContext.TilePoints, MlpContext.GradientChunks);
         InputWidth = config.InputWidth;
         OutputWidth = current.Features;
         ParameterCount = parameters;

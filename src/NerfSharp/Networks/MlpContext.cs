@@ -10,8 +10,11 @@ namespace NerfSharp.Networks;
 /// </summary>
 public sealed class MlpContext : ModuleContext
 {
-    /// <summary>Items per tile (see <see cref="LayerGraph.TilePoints"/>).</summary>
-    public const int TilePoints = LayerGraph.TilePoints;
+    /// <summary>
+    /// Items per tile. The width-64 networks keep a 384-item tile's activations in L2; larger tiles than NerfMlp's 96
+    /// amortise the per-tile work (measured: about 10% less CPU time than 96 for both Instant-NGP presets).
+    /// </summary>
+    public const int TilePoints = 384;
 
     /// <summary>
     /// Backward splits a batch's tiles into this many contiguous chunks (fewer for small batches), each with its own

@@ -121,7 +121,7 @@ public sealed class NerfMlp
             outputs = [output];
         }
 
-        graph = new LayerGraph(store, inputSlots, list.ToArray(), outputs, next, NerfMlpWorkspace.GradientChunks);
+        graph = new LayerGraph(store, inputSlots, list.ToArray(), outputs, next, NerfMlpWorkspace.TilePoints, NerfMlpWorkspace.GradientChunks);
     }
 
     public NerfMlpConfig Config { get; }

@@ -8,8 +8,8 @@ namespace NerfSharp.Networks;
 /// </summary>
 public sealed class NerfMlpWorkspace
 {
-    /// <summary>Points per tile (see <see cref="LayerGraph.TilePoints"/>).</summary>
-    public const int TilePoints = LayerGraph.TilePoints;
+    /// <summary>Points per tile: a multiple of the 6- and 12-point micro-kernels, small enough for a tile's layer input to stay in L2.</summary>
+    public const int TilePoints = 96;
 
     /// <summary>
     /// Backward splits a batch's tiles into this many contiguous chunks (fewer for small batches), each accumulating
