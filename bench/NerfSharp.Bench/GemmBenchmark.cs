@@ -74,13 +74,13 @@ public static class GemmBenchmark
                 double peak = fma.ForThreads(parts);
                 if (verbose)
                 {
-                    Console.WriteLine($"  {parts} thread(s) {product,-16} {best * 1e3,8:F1} ms {gflops,7:F1} GFLOP/s  {FmaPeakResult.Percent(gflops, peak),5:F1}% of measured peak {peak:F0}; per busy core {FmaPeakResult.Percent(flop / bestCpu / 1e9, fma.SingleThreadGflops):F1}%");
+                    Console.WriteLine($"  {parts} thread(s) {product,-16} {best * 1e3,8:F1} ms {gflops,7:F1} GFLOP/s  {FmaPeakResult.Percent(gflops, peak),5:F1}% of measured peak {peak:F0}; per busy core {FmaPeakResult.Percent(flop / bestCpu / 1e9, fma.CoreGflops):F1}%");
                 }
             }
 
             double total = 3 * flop / sum / 1e9;
             Console.WriteLine($"  GEMM-only: one 256x256 layer, forward + input gradient + weight gradient on {points} points, {parts} thread(s): " +
-                $"{total:F1} GFLOP/s = {FmaPeakResult.Percent(total, fma.ForThreads(parts)):F1}% of measured peak {fma.ForThreads(parts):F0}; per busy core {FmaPeakResult.Percent(3 * flop / sumCpu / 1e9, fma.SingleThreadGflops):F1}%");
+                $"{total:F1} GFLOP/s = {FmaPeakResult.Percent(total, fma.ForThreads(parts)):F1}% of measured peak {fma.ForThreads(parts):F0}; per busy core {FmaPeakResult.Percent(3 * flop / sumCpu / 1e9, fma.CoreGflops):F1}%");
         }
     }
 

@@ -60,11 +60,11 @@ public static class KernelProbe
         }
 
         double flop = 2.0 * 256 * 256 * count * tiles * layers;
-        double corePeak = (fma ?? FmaPeak.Measure()).SingleThreadGflops;
+        double corePeak = (fma ?? FmaPeak.Measure()).CoreGflops;
         string[] names = ["forward", "input-gradient", "weight-gradient"];
         for (int v = 0; v < 3; v++)
         {
-            Console.WriteLine($"  {names[v],-16} {flop / best[v] / 1e9:F1} GFLOP/s = {FmaPeakResult.Percent(flop / best[v] / 1e9, corePeak):F1}% of the measured one-core peak {corePeak:F0} (thread CPU time; {layers} layers' weights cycled per tile)");
+            Console.WriteLine($"  {names[v],-16} {flop / best[v] / 1e9:F1} GFLOP/s = {FmaPeakResult.Percent(flop / best[v] / 1e9, corePeak):F1}% of the measured one-core peak {corePeak:F0} per CPU second (thread CPU time; {layers} layers' weights cycled per tile)");
         }
     }
 }

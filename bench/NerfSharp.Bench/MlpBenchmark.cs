@@ -83,7 +83,7 @@ public static class MlpBenchmark
             Console.WriteLine(
                 $"  {ws.Threads} thread(s): forward {bestF * 1e3:F0} ms, backward {bestB * 1e3:F0} ms, fwd+bwd {bestT * 1e3:F0} ms = " +
                 $"{rate:F1} GFLOP/s nominal = {FmaPeakResult.Percent(rate, peak):F1}% of measured peak {peak:F0} ({performed / bestT / 1e9:F1} performed); " +
-                $"per busy core (CPU time {bestCpu * 1e3:F0} ms): {FmaPeakResult.Percent(nominal / bestCpu / 1e9, fma.SingleThreadGflops):F1}% of measured core peak");
+                $"per busy core (CPU time {bestCpu * 1e3:F0} ms): {FmaPeakResult.Percent(nominal / bestCpu / 1e9, fma.CoreGflops):F1}% of measured core peak");
         }
 
         GemmBenchmark.RunLayer(points, fma);

@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -12,7 +12,7 @@ public static class Program
                 double ghz = CpuClock.MeasureGHz();
                 Console.WriteLine($"measured clock {ghz:F3} GHz, /proc/cpuinfo {CpuClock.ReportedGHz():F3} GHz");
                 FmaPeakResult fma = FmaPeak.Measure();
-                Console.WriteLine($"measured FP32 peak ({fma.Vector} FMA chains): {fma.SingleThreadGflops:F1} GFLOP/s on 1 thread, {fma.AllThreadsGflops:F1} on {fma.Threads} threads ({fma.SingleThreadGflops / ghz:F1} FLOP/cycle at the measured clock)");
+                Console.WriteLine($"measured FP32 peak ({fma.Vector} FMA chains): {fma.SingleThreadGflops:F1} GFLOP/s on 1 thread, {fma.AllThreadsGflops:F1} on {fma.Threads} threads (wall time); one core {fma.CoreGflops:F1} per second of its CPU time = {fma.CoreGflops / ghz:F1} FLOP/cycle at the measured clock");
                 return 0;
             case "gemm":
                 GemmBenchmark.Run(args.Skip(1).ToArray());
@@ -23,11 +23,14 @@ public static class Program
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
+            case "layout":
+                LayoutBenchmark.Run();
+                return 0;
             case "mlp64":
                 Mlp64Benchmark.Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout");
                 return 2;
         }
     }

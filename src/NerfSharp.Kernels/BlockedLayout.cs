@@ -10,7 +10,7 @@ namespace NerfSharp.Kernels;
 /// so no horizontal sums or transposes are needed. Converting from and to the public feature-major
 /// layout (<c>[f * count + p]</c>) is done only at a network's input and output.
 /// </summary>
-public static class BlockedLayout
+public static unsafe class BlockedLayout
 {
     /// <summary>Features per block: one Vector512, two Vector256, one 64-byte cache line.</summary>
     public const int BlockWidth = 16;
@@ -33,27 +33,29 @@ public static class BlockedLayout
     /// into blocked layout, writing zeros into the padding lanes of the last block.
     /// </summary>
     public static void FromFeatureMajor(
-        ReadOnlySpan<float> source, int sourceRowStride, int features, int count, Span<float> destination, int destinationBlockStride)
+        ReadOnlySpan<float> source, int sourceRowStride, int features, int count, Span<float> destination, int destinationBlockStride, SimdPath path = SimdPath.Auto)
     {
         ValidateFeatureMajor(source.Length, sourceRowStride, features, count, nameof(source));
         ValidateBlocked(destination.Length, destinationBlockStride, BlockCount(features), count, nameof(destination));
-        int blocks = BlockCount(features);
-        for (int b = 0; b < blocks; b++)
+        if (count == 0 || features == 0)
         {
-            Span<float> block = destination.Slice(b * destinationBlockStride, count * BlockWidth);
-            int lanes = Math.Min(BlockWidth, features - (b * BlockWidth));
-            if (lanes < BlockWidth)
-            {
-                block.Clear();
-            }
+            return;
+        }
 
-            for (int lane = 0; lane < lanes; lane++)
+        bool simd = LayoutTranspose.UseSimd(path != SimdPath.Scalar);
+        int blocks = BlockCount(features);
+        fixed (float* ps = source, pd = destination)
+        {
+            for (int b = 0; b < blocks; b++)
             {
-                ReadOnlySpan<float> row = source.Slice(((b * BlockWidth) + lane) * sourceRowStride, count);
-                for (int p = 0; p < row.Length; p++)
+                float* block = pd + ((nint)b * destinationBlockStride);
+                int lanes = Math.Min(BlockWidth, features - (b * BlockWidth));
+                if (lanes < BlockWidth)
                 {
-                    block[(p * BlockWidth) + lane] = row[p];
+                    new Span<float>(block, count * BlockWidth).Clear();
                 }
+
+                LayoutTranspose.RowsToBlock(ps + ((nint)b * BlockWidth * sourceRowStride), sourceRowStride, lanes, count, block, 0, simd);
             }
         }
     }
@@ -70,30 +72,28 @@ public static class BlockedLayout
         int count,
         Span<float> destination,
         int destinationRowStride,
-        bool accumulate)
+        bool accumulate,
+        SimdPath path = SimdPath.Auto)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstFeature);
         ValidateBlocked(source.Length, sourceBlockStride, BlockCount(firstFeature + features), count, nameof(source));
         ValidateFeatureMajor(destination.Length, destinationRowStride, features, count, nameof(destination));
-        for (int r = 0; r < features; r++)
+        if (count == 0 || features == 0)
         {
-            int f = firstFeature + r;
-            ReadOnlySpan<float> block = source.Slice((f / BlockWidth) * sourceBlockStride, count * BlockWidth);
-            Span<float> row = destination.Slice(r * destinationRowStride, count);
-            int lane = f % BlockWidth;
-            if (accumulate)
+            return;
+        }
+
+        bool simd = LayoutTranspose.UseSimd(path != SimdPath.Scalar);
+        fixed (float* ps = source, pd = destination)
+        {
+            // Runs of rows that lie in one block.
+            for (int r = 0; r < features;)
             {
-                for (int p = 0; p < row.Length; p++)
-                {
-                    row[p] += block[(p * BlockWidth) + lane];
-                }
-            }
-            else
-            {
-                for (int p = 0; p < row.Length; p++)
-                {
-                    row[p] = block[(p * BlockWidth) + lane];
-                }
+                int f = firstFeature + r;
+                int rows = Math.Min(features - r, BlockWidth - (f % BlockWidth));
+                float* block = ps + ((nint)(f / BlockWidth) * sourceBlockStride);
+                LayoutTranspose.BlockToRows(block, f % BlockWidth, rows, count, pd + ((nint)r * destinationRowStride), destinationRowStride, accumulate, simd);
+                r += rows;
             }
         }
     }

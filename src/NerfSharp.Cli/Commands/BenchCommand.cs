@@ -68,7 +68,7 @@ public static class BenchCommand
             ctx.Out.WriteLine($"bench: lego config (1024 rays, {v.Samples}+{v.Importance} samples, {v.NetDepth}x{v.NetWidth} MLPs) on {train.Images[0].Width}x{train.Images[0].Height} images from {data}");
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds per iteration: mean {mean:F3}, best {best:F3} over {timed.Length} iterations ({warmup} warm-up)"));
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLP work per iteration: {flop / 1e12:F3} TFLOP (forward + backward = 3 x forward) -> {flop / best / 1e9:F1} GFLOP/s end to end"));
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FP32 measured peak ({fma.Vector} FMA loop on {fma.Threads} threads, no memory traffic): {peak:F0} GFLOP/s ({fma.SingleThreadGflops:F0} on one thread) -> {FmaPeakResult.Percent(rate, peak):F0}% of measured peak"));
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FP32 measured peak ({fma.Vector} FMA loop on {fma.Threads} threads, no memory traffic): {peak:F0} GFLOP/s ({fma.SingleThreadGflops:F0} on one thread) -> {FmaPeakResult.Percent(rate, peak):F0}% of measured peak; one core runs {fma.CoreGflops:F0} GFLOP/s per second of its CPU time, so an idle machine's peak is about {fma.Threads * fma.CoreGflops:F0} -> {FmaPeakResult.Percent(rate, fma.Threads * fma.CoreGflops):F0}% of that"));
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reference (from the issue, not measured here): nerf-pytorch on PyTorch CPU, same machine type: 14 s/iteration -> ratio {14.0 / best:F2}x"));
             ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
             return 0;

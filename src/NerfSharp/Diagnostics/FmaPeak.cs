@@ -39,27 +39,36 @@ public static class FmaPeak
             iterations *= 4;
         }
 
-        double single = Timed(1, iterations);
+        var (single, singleCpu) = Timed(1, iterations);
         int threads = Environment.ProcessorCount;
-        double all = threads == 1 ? single : Timed(threads, iterations);
+        double all = threads == 1 ? single : Timed(threads, iterations).Wall;
+        double flop = flopPerIteration * iterations;
         return new FmaPeakResult(
-            flopPerIteration * iterations / single / 1e9,
-            flopPerIteration * iterations * threads / all / 1e9,
+            flop / single / 1e9,
+            flop * threads / all / 1e9,
             threads,
-            lanes == 16 ? "Vector512" : lanes == 8 ? "Vector256" : "scalar");
+            lanes == 16 ? "Vector512" : lanes == 8 ? "Vector256" : "scalar",
+            double.IsNaN(singleCpu) || singleCpu <= 0 ? flop / single / 1e9 : flop / singleCpu / 1e9);
     }
 
-    /// <summary>Wall time of <paramref name="threads"/> threads each running <paramref name="iterations"/> iterations.</summary>
-    private static double Timed(int threads, long iterations)
+    /// <summary>
+    /// Wall time of <paramref name="threads"/> threads each running <paramref name="iterations"/> iterations, and the
+    /// CPU time of the slowest thread (NaN where thread CPU time is not available).
+    /// </summary>
+    private static (double Wall, double Cpu) Timed(int threads, long iterations)
     {
         var workers = new Thread[threads];
+        var cpu = new double[threads];
         using var start = new ManualResetEventSlim(false);
         for (int t = 0; t < threads; t++)
         {
+            int index = t;
             workers[t] = new Thread(() =>
             {
                 start.Wait();
+                double c0 = CpuTime.Thread();
                 Run(iterations);
+                cpu[index] = CpuTime.Thread() - c0;
             });
             workers[t].Start();
         }
@@ -71,7 +80,7 @@ public static class FmaPeak
             w.Join();
         }
 
-        return sw.Elapsed.TotalSeconds;
+        return (sw.Elapsed.TotalSeconds, cpu.Max());
     }
 
     private static float Run(long n) =>
@@ -135,8 +144,13 @@ public static class FmaPeak
     }
 }
 
-/// <summary>Measured FP32 throughput in GFLOP/s: one thread, and <see cref="Threads"/> threads (one per processor) at once.</summary>
-public sealed record FmaPeakResult(double SingleThreadGflops, double AllThreadsGflops, int Threads, string Vector)
+/// <summary>
+/// Measured FP32 throughput in GFLOP/s: one thread and <see cref="Threads"/> threads (one per processor) at once, by
+/// wall time (what the machine delivers now, other processes included); and <see cref="CoreGflops"/>, one thread's
+/// FLOPs per second of its own CPU time (what a core delivers while it runs the thread: the peak to compare a
+/// kernel's FLOPs per CPU second with on a shared machine).
+/// </summary>
+public sealed record FmaPeakResult(double SingleThreadGflops, double AllThreadsGflops, int Threads, string Vector, double CoreGflops)
 {
     /// <summary>Measured peak for <paramref name="threads"/> threads: the all-processor figure scaled down, never above it.</summary>
     public double ForThreads(int threads) =>

@@ -1,22 +1,30 @@
-using NerfSharp.Parameters;
 using NerfSharp.Kernels;
+using NerfSharp.Parameters;
 
 namespace NerfSharp.Networks;
 
 /// <summary>
-/// One nn.Linear of an MLP as the blocked kernels see it: its parameters, its input (one or more activation
-/// slots that sit next to each other in a tile, so their blocks form one concatenated input), its output slot,
-/// and where its packed panels and gradient partials live in the workspace buffers.
+/// One linear layer of a <see cref="LayerGraph"/> as the blocked kernels see it: its parameters (bias optional), its
+/// input (one or more activation slots that sit next to each other in a tile, so their blocks form one concatenated
+/// input), its output slot (the GEMM result: activated when the activation is ReLU or identity, else the
+/// pre-activation, with the activated values in <see cref="Post"/>), and where its packed panels and gradient
+/// partials live in the workspace buffers.
 /// </summary>
 internal sealed class DenseLayer
 {
-    public DenseLayer(ParameterTensor weight, ParameterTensor bias, ActivationSlot[] inputs, ActivationSlot output, bool relu)
+    public DenseLayer(ParameterTensor weight, ParameterTensor? bias, ActivationSlot[] inputs, ActivationSlot output, Activation activation, ActivationSlot? post = null)
     {
+        if ((post != null) != (activation is Activation.Sigmoid or Activation.TruncExp))
+        {
+            throw new ArgumentException($"a {activation} layer {(post == null ? "needs" : "has no use for")} a separate activated-output slot", nameof(post));
+        }
+
         Weight = weight;
         Bias = bias;
         Inputs = inputs;
         Output = output;
-        Relu = relu;
+        Activation = activation;
+        Post = post;
         InputSegments = inputs.Select(s => s.Features).ToArray();
         for (int i = 1; i < inputs.Length; i++)
         {
@@ -34,13 +42,22 @@ internal sealed class DenseLayer
 
     public ParameterTensor Weight { get; }
 
-    public ParameterTensor Bias { get; }
+    public ParameterTensor? Bias { get; }
 
     public ActivationSlot[] Inputs { get; }
 
+    /// <summary>The GEMM's output slot.</summary>
     public ActivationSlot Output { get; }
 
-    public bool Relu { get; }
+    public Activation Activation { get; }
+
+    /// <summary>Sigmoid / trunc_exp: the slot of the activated output (the layer's result as consumers see it); else null.</summary>
+    public ActivationSlot? Post { get; }
+
+    /// <summary>The slot consumers (later layers or the network output) read.</summary>
+    public ActivationSlot Result => Post ?? Output;
+
+    public bool Relu => Activation == Activation.Relu;
 
     public int[] InputSegments { get; }
 

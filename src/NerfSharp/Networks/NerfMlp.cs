@@ -5,14 +5,16 @@ using NerfSharp.Numerics;
 namespace NerfSharp.Networks;
 
 /// <summary>
-/// nerf-pytorch's NeRF MLP with hand-written forward and backward passes on the blocked SIMD GEMM kernels.
+/// nerf-pytorch's NeRF MLP, declared as a layer graph that the shared <see cref="LayerGraph"/> engine (also behind
+/// <see cref="Mlp"/>) runs forward and backward on the blocked SIMD GEMM kernels.
 /// Trunk: h = relu(pts_linears[i](h)), with h = cat([input_pts, h]) after layer <see cref="NerfMlpConfig.Skip"/>.
 /// With view directions: sigma = alpha_linear(h), feature = feature_linear(h) (no ReLU),
 /// h = relu(views_linears[0](cat([feature, input_views]))), rgb = rgb_linear(h); output rows [r, g, b, sigma]
 /// (raw, no activation). Without: output = output_linear(h). Parameters live in a <see cref="ParameterStore"/>
 /// under PyTorch's names and layout, so nerf-pytorch checkpoints load directly.
 /// Batches run over tiles of points that threads take as they become free; weight gradients are accumulated per
-/// fixed chunk of tiles and reduced in chunk order, so results are bit-identical run to run, whatever the thread count.
+/// fixed chunk of tiles (<see cref="NerfMlpWorkspace.GradientChunks"/>) and reduced in chunk order, so results are
+/// bit-identical run to run, whatever the thread count.
 /// </summary>
 public sealed class NerfMlp
 {
@@ -22,14 +24,7 @@ public sealed class NerfMlp
     private const int B = BlockedLayout.BlockWidth;
 
     private readonly ParameterStore store;
-    private readonly DenseLayer[] layers;
-    private readonly ActivationSlot points;
-    private readonly ActivationSlot? views;
-    private readonly ActivationSlot[] outputs;
-    private readonly int tileBlocks;
-    private readonly int scratchBlocks;
-    private readonly int packedLength;
-    private readonly int biasLength;
+    private readonly LayerGraph graph;
 
     public NerfMlp(NerfMlpConfig config, ParameterStore store, string prefix)
     {
@@ -78,7 +73,7 @@ public sealed class NerfMlp
             return slot;
         }
 
-        points = Slot("input_pts", config.PointChannels, false, isInput: true);
+        ActivationSlot points = Slot("input_pts", config.PointChannels, false, isInput: true);
         var hidden = new ActivationSlot[d];
         if (hasSkip)
         {
@@ -94,10 +89,11 @@ public sealed class NerfMlp
         for (int i = 0; i < d; i++)
         {
             ActivationSlot[] input = i == 0 ? [points] : hasSkip && i - 1 == config.Skip ? [points, hidden[config.Skip]] : [hidden[i - 1]];
-            list.Add(new DenseLayer(weights[i].W, weights[i].B, input, hidden[i], relu: true));
+            list.Add(new DenseLayer(weights[i].W, weights[i].B, input, hidden[i], Activation.Relu));
         }
 
         ActivationSlot trunk = hidden[d - 1];
+        ActivationSlot[] inputSlots, outputs;
         if (config.UseViewDirs)
         {
             var viewsLinear = Register(store, $"{p}views_linears.0", w / 2, w + config.ViewChannels);
@@ -105,64 +101,27 @@ public sealed class NerfMlp
             var alphaLinear = Register(store, $"{p}alpha_linear", 1, w);
             var rgbLinear = Register(store, $"{p}rgb_linear", 3, w / 2);
             var feature = Slot("feature", w, false);
-            views = Slot("input_views", config.ViewChannels, false, isInput: true);
+            ActivationSlot views = Slot("input_views", config.ViewChannels, false, isInput: true);
             var viewsHidden = Slot("views_hidden", w / 2, true);
             var rgb = Slot("rgb", 3, false);
             var alpha = Slot("alpha", 1, false);
-            list.Add(new DenseLayer(alphaLinear.W, alphaLinear.B, [trunk], alpha, relu: false));
-            list.Add(new DenseLayer(featureLinear.W, featureLinear.B, [trunk], feature, relu: false));
-            list.Add(new DenseLayer(viewsLinear.W, viewsLinear.B, [feature, views], viewsHidden, relu: true));
-            list.Add(new DenseLayer(rgbLinear.W, rgbLinear.B, [viewsHidden], rgb, relu: false));
+            list.Add(new DenseLayer(alphaLinear.W, alphaLinear.B, [trunk], alpha, Activation.None));
+            list.Add(new DenseLayer(featureLinear.W, featureLinear.B, [trunk], feature, Activation.None));
+            list.Add(new DenseLayer(viewsLinear.W, viewsLinear.B, [feature, views], viewsHidden, Activation.Relu));
+            list.Add(new DenseLayer(rgbLinear.W, rgbLinear.B, [viewsHidden], rgb, Activation.None));
+            inputSlots = [points, views];
             outputs = [rgb, alpha];
         }
         else
         {
             var outputLinear = Register(store, $"{p}output_linear", OutputWidth, w);
             var output = Slot("output", OutputWidth, false);
-            list.Add(new DenseLayer(outputLinear.W, outputLinear.B, [trunk], output, relu: false));
+            list.Add(new DenseLayer(outputLinear.W, outputLinear.B, [trunk], output, Activation.None));
+            inputSlots = [points];
             outputs = [output];
         }
 
-        // Saved activations end here; a thread's gradient scratch also holds the gradients of the network's outputs
-        // and inputs (converted from and to the caller's feature-major spans tile by tile).
-        tileBlocks = next;
-        foreach (ActivationSlot s in outputs.Append(points).Concat(views == null ? [] : [views]))
-        {
-            s.GradientBlockOffset = next;
-            next += s.Blocks;
-        }
-
-        scratchBlocks = next;
-        layers = list.ToArray();
-
-        // Backward order is the reverse of forward order: the first layer there to reach a slot writes its gradient,
-        // later ones add, and the last applies the ReLU mask of the slot's producer.
-        var seen = new HashSet<ActivationSlot>();
-        var last = new Dictionary<ActivationSlot, (DenseLayer Layer, int Index)>();
-        for (int li = layers.Length - 1; li >= 0; li--)
-        {
-            DenseLayer layer = layers[li];
-            layer.FirstInputGradient = new bool[layer.Inputs.Length];
-            layer.MasksInputGradient = new bool[layer.Inputs.Length];
-            for (int i = 0; i < layer.Inputs.Length; i++)
-            {
-                layer.FirstInputGradient[i] = seen.Add(layer.Inputs[i]);
-                last[layer.Inputs[i]] = (layer, i);
-            }
-        }
-
-        foreach (var (slot, (layer, index)) in last)
-        {
-            layer.MasksInputGradient[index] = slot.ProducedByRelu;
-        }
-
-        foreach (DenseLayer layer in layers)
-        {
-            layer.PackedOffset = packedLength;
-            packedLength += layer.PackedLength;
-            layer.BiasOffset = biasLength;
-            biasLength += layer.PaddedOut;
-        }
+        graph = new LayerGraph(store, inputSlots, list.ToArray(), outputs, next, NerfMlpWorkspace.TilePoints, NerfMlpWorkspace.GradientChunks);
     }
 
     public NerfMlpConfig Config { get; }
@@ -177,10 +136,10 @@ public sealed class NerfMlp
     public void Initialize(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        foreach (DenseLayer layer in layers.OrderBy(l => l.Weight.Offset))
+        foreach (DenseLayer layer in graph.Layers.OrderBy(l => l.Weight.Offset))
         {
             float bound = 1f / MathF.Sqrt(layer.Weight.Shape[1]);
-            foreach (ParameterTensor t in new[] { layer.Weight, layer.Bias })
+            foreach (ParameterTensor t in new[] { layer.Weight, layer.Bias! })
             {
                 Span<float> values = store.ValuesOf(t);
                 for (int i = 0; i < values.Length; i++)
@@ -195,8 +154,7 @@ public sealed class NerfMlp
     public NerfMlpWorkspace CreateWorkspace(int maxPoints) => CreateWorkspace(maxPoints, ParallelJob.DefaultParts);
 
     /// <summary>A workspace for batches of up to <paramref name="maxPoints"/> points split over <paramref name="threads"/> threads.</summary>
-    public NerfMlpWorkspace CreateWorkspace(int maxPoints, int threads) =>
-        new(this, maxPoints, threads, tileBlocks, scratchBlocks, packedLength, biasLength);
+    public NerfMlpWorkspace CreateWorkspace(int maxPoints, int threads) => new(this, graph.CreateWorkspace(maxPoints, threads));
 
     /// <summary>
     /// Evaluates <paramref name="count"/> points. <paramref name="input"/> is feature-major [InputWidth][count]
@@ -214,18 +172,7 @@ public sealed class NerfMlp
 
         CheckLength(input.Length, InputWidth * count, nameof(input));
         CheckLength(output.Length, OutputWidth * count, nameof(output));
-        workspace.Count = -1;
-        if (count == 0)
-        {
-            workspace.Count = 0;
-            return;
-        }
-
-        workspace.Count = count;
-        int parts = Math.Min(workspace.Threads, workspace.TileCount);
-        workspace.PackForwardJob.Run(parts);
-        workspace.ResetWork();
-        workspace.ForwardJob.Run(parts, input, output);
+        graph.Forward(input, count, output, workspace.Core);
     }
 
     /// <summary>
@@ -254,163 +201,7 @@ public sealed class NerfMlp
             return;
         }
 
-        workspace.InputGradientRequested = inputGradient;
-        int parts = Math.Min(workspace.Threads, workspace.ChunkCount);
-        workspace.PackTransposedJob.Run(parts);
-        workspace.ResetWork();
-        workspace.BackwardJob.Run(parts, dLdOutput, dLdInput);
-        workspace.ReduceJob.Run(parts);
-    }
-
-    /// <summary>Packs output rows [part / parts) of every layer's weights (forward panels and bias, or transposed panels).</summary>
-    internal void PackLayers(NerfMlpWorkspace workspace, int part, int parts, bool transposed)
-    {
-        foreach (DenseLayer layer in layers)
-        {
-            int first = layer.PaddedOut * part / parts, end = layer.PaddedOut * (part + 1) / parts;
-            ReadOnlySpan<float> weight = store.ValuesOf(layer.Weight);
-            int outputs = layer.Output.Features;
-            if (transposed)
-            {
-                WeightPacking.PackTransposed(weight, outputs, layer.InputSegments, workspace.PackedTransposed.AsSpan(layer.PackedOffset, layer.PackedLength), first, end);
-                continue;
-            }
-
-            WeightPacking.PackForward(weight, outputs, layer.InputSegments, workspace.Packed.AsSpan(layer.PackedOffset, layer.PackedLength), first, end);
-            ReadOnlySpan<float> bias = store.ValuesOf(layer.Bias);
-            Span<float> packedBias = workspace.PackedBias.AsSpan(layer.BiasOffset, layer.PaddedOut);
-            for (int n = first; n < end; n++)
-            {
-                packedBias[n] = n < outputs ? bias[n] : 0f;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Adds the chunks' partials into the store's gradients for output rows [part / parts) of every layer, summing
-    /// them in chunk order (so the result does not depend on which thread reduces what).
-    /// </summary>
-    internal void ReduceLayers(NerfMlpWorkspace workspace, int part, int parts)
-    {
-        foreach (DenseLayer layer in layers)
-        {
-            int outputs = layer.Output.Features;
-            int first = outputs * part / parts, end = outputs * (part + 1) / parts;
-            Span<float> dW = store.GradientsOf(layer.Weight);
-            Span<float> db = store.GradientsOf(layer.Bias);
-            for (int c = 0; c < workspace.ChunkCount; c++)
-            {
-                float[] partial = workspace.ChunkGradients[c];
-                WeightPacking.AddWeightGradient(partial.AsSpan(layer.PackedOffset, layer.PackedLength), outputs, layer.InputSegments, dW, first, end);
-                ReadOnlySpan<float> bp = partial.AsSpan(packedLength + layer.BiasOffset, outputs);
-                for (int n = first; n < end; n++)
-                {
-                    db[n] += bp[n];
-                }
-            }
-        }
-    }
-
-    /// <summary>Forward pass of tiles [first, end) (one thread's share).</summary>
-    internal void ForwardTiles(NerfMlpWorkspace workspace, int first, int end, ReadOnlySpan<float> input, Span<float> output)
-    {
-        int stride = workspace.BlockStride;
-        int count = workspace.Count;
-        for (int t = first; t < end; t++)
-        {
-            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-            Span<float> tile = workspace.Tile(t);
-            BlockedLayout.FromFeatureMajor(input[p0..], count, Config.PointChannels, n, tile[(points.BlockOffset * stride)..], stride);
-            if (views != null)
-            {
-                BlockedLayout.FromFeatureMajor(input[((Config.PointChannels * count) + p0)..], count, Config.ViewChannels, n, tile[(views.BlockOffset * stride)..], stride);
-            }
-
-            foreach (DenseLayer layer in layers)
-            {
-                BlockedGemm.Forward(
-                    tile[(layer.InputBlockOffset * stride)..],
-                    stride,
-                    layer.InputBlocks,
-                    workspace.Packed.AsSpan(layer.PackedOffset, layer.PackedLength),
-                    workspace.PackedBias.AsSpan(layer.BiasOffset, layer.PaddedOut),
-                    tile[(layer.Output.BlockOffset * stride)..],
-                    stride,
-                    layer.Output.Blocks,
-                    n,
-                    layer.Relu);
-            }
-
-            int row = 0;
-            foreach (ActivationSlot slot in outputs)
-            {
-                BlockedLayout.ToFeatureMajor(tile[(slot.BlockOffset * stride)..], stride, 0, slot.Features, n, output[((row * count) + p0)..], count, accumulate: false);
-                row += slot.Features;
-            }
-        }
-    }
-
-    /// <summary>Backward pass of chunk <paramref name="chunk"/> = tiles [first, end), on thread <paramref name="part"/>'s scratch.</summary>
-    internal void BackwardTiles(NerfMlpWorkspace workspace, int part, int chunk, int first, int end, ReadOnlySpan<float> dLdOutput, Span<float> dLdInput)
-    {
-        int stride = workspace.BlockStride;
-        int count = workspace.Count;
-        float[] partial = workspace.ChunkGradients[chunk];
-        Array.Clear(partial);
-        Span<float> scratch = workspace.PartScratch[part];
-        bool inputGradient = workspace.InputGradientRequested;
-        for (int t = first; t < end; t++)
-        {
-            int p0 = t * NerfMlpWorkspace.TilePoints, n = Math.Min(NerfMlpWorkspace.TilePoints, count - p0);
-            Span<float> tile = workspace.Tile(t);
-            int row = 0;
-            foreach (ActivationSlot slot in outputs)
-            {
-                BlockedLayout.FromFeatureMajor(dLdOutput[((row * count) + p0)..], count, slot.Features, n, scratch[(slot.GradientBlockOffset * stride)..], stride);
-                row += slot.Features;
-            }
-
-            for (int li = layers.Length - 1; li >= 0; li--)
-            {
-                DenseLayer layer = layers[li];
-                ActivationSlot o = layer.Output;
-                ReadOnlySpan<float> dy = scratch[(o.GradientBlockOffset * stride)..];
-                BlockedGemm.WeightGradient(dy, stride, o.Blocks, tile[(layer.InputBlockOffset * stride)..], stride, layer.InputBlocks, n, partial.AsSpan(layer.PackedOffset, layer.PackedLength), layer.PaddedIn);
-                BlockedGemm.BiasGradient(dy, stride, o.Blocks, n, partial.AsSpan(packedLength + layer.BiasOffset, layer.PaddedOut));
-                int relative = 0;
-                for (int i = 0; i < layer.Inputs.Length; i++)
-                {
-                    ActivationSlot s = layer.Inputs[i];
-                    if (!s.IsInput || inputGradient)
-                    {
-                        Span<float> dx = scratch[(s.GradientBlockOffset * stride)..];
-                        BlockedGemm.InputGradient(
-                            dy,
-                            stride,
-                            o.Blocks,
-                            workspace.PackedTransposed.AsSpan(layer.PackedOffset + (relative * BlockedGemm.PanelLength(o.Blocks)), s.Blocks * BlockedGemm.PanelLength(o.Blocks)),
-                            dx,
-                            stride,
-                            s.Blocks,
-                            n,
-                            accumulate: !layer.FirstInputGradient[i],
-                            layer.MasksInputGradient[i] ? tile[(s.BlockOffset * stride)..] : default,
-                            stride);
-                    }
-
-                    relative += s.Blocks;
-                }
-            }
-
-            if (inputGradient)
-            {
-                BlockedLayout.ToFeatureMajor(scratch[(points.GradientBlockOffset * stride)..], stride, 0, Config.PointChannels, n, dLdInput[p0..], count, accumulate: false);
-                if (views != null)
-                {
-                    BlockedLayout.ToFeatureMajor(scratch[(views.GradientBlockOffset * stride)..], stride, 0, Config.ViewChannels, n, dLdInput[((Config.PointChannels * count) + p0)..], count, accumulate: false);
-                }
-            }
-        }
+        graph.Backward(workspace.Core, dLdOutput, dLdInput);
     }
 
     private static (ParameterTensor W, ParameterTensor B) Register(ParameterStore store, string name, int outputs, int inputs) =>
