@@ -261,6 +261,7 @@ public static class NerfPytorchConfigFile
         ["max_resolution"] = (c, v) => c with { Ngp = c.Ngp with { MaxResolution = Int(v, min: 2) } },
         ["scene_box"] = (c, v) => c with { Ngp = c.Ngp with { SceneBoxHalfSize = NonNegative(v) } },
         ["grid_resolution"] = (c, v) => c with { Ngp = c.Ngp with { GridResolution = Int(v, min: 8) } },
+        ["grid_warmup"] = (c, v) => c with { Ngp = c.Ngp with { GridWarmupSteps = Int(v, min: 0) } },
         ["render_steps"] = (c, v) => c with { Ngp = c.Ngp with { RenderStepsPerDiagonal = Int(v, min: 16) } },
         ["mlp_weight_decay"] = (c, v) => c with { Ngp = c.Ngp with { MlpWeightDecay = NonNegative(v) } },
         ["loss"] = (c, v) => v is "mse" or "huber" ? c with { Ngp = c.Ngp with { Loss = v } } : throw new FormatException($"loss must be mse or huber, not '{v}'"),

@@ -201,6 +201,12 @@ public sealed record NgpConfig
     /// <summary>Occupancy grid cells per axis.</summary>
     public int GridResolution { get; init; } = 128;
 
+    /// <summary>
+    /// Steps during which every grid update evaluates all cells (nerfacc: 256). Fewer here: a CPU step costs far more
+    /// than a GPU step, and each full update queries Resolution^3 densities.
+    /// </summary>
+    public int GridWarmupSteps { get; init; } = 48;
+
     /// <summary>Marching steps across the box diagonal: step = sqrt(3) * box edge / this.</summary>
     public int RenderStepsPerDiagonal { get; init; } = 1024;
 

@@ -46,6 +46,7 @@ public sealed class NgpModel : IRadianceModel
         Grid = new OccupancyGrid(box, new OccupancyGridConfig
         {
             Resolution = config.GridResolution,
+            WarmupSteps = config.GridWarmupSteps,
             StepSize = box.Diagonal / config.RenderStepsPerDiagonal,
         });
         State = [new StateTensor(GridStateName, [config.GridResolution, config.GridResolution, config.GridResolution], Grid.Values)];
@@ -126,40 +127,18 @@ public sealed class NgpModel : IRadianceModel
         return new TrainLoss(value, n > 0 ? mse / (3.0 * n) : 0);
     }
 
-    public RenderContext CreateRenderContext(int maxRays) => new NgpRenderContext(maxRays, new Pass(Field, Math.Min(maxRays, 1 << 14), 1 << 18));
+    public RenderContext CreateRenderContext(int maxRays) =>
+        new NgpRenderContext(maxRays, new NgpRenderPass(Field, Math.Min(maxRays, 1 << 14), 1 << 18));
 
     public void Render(RayBatch rays, RenderedRays output, RenderContext context)
     {
-        Pass p = context is NgpRenderContext own ? own.Pass : throw new ArgumentException("a render context of another model", nameof(context));
-        int start = 0;
-        while (start < rays.Count)
-        {
-            int want = Math.Min(p.MaxRays, rays.Count - start);
-            int n = p.March(rays, start, want, Grid, jitter: null);
-            if (n == 0)
-            {
-                throw new InvalidOperationException("one ray needs more samples than a render pass holds");
-            }
-
-            p.Evaluate(rays, start, n, training: false);
-            p.Composite(rays, start, n);
-            p.Rgb.AsSpan(0, 3 * n).CopyTo(output.Rgb.AsSpan(3 * start));
-            for (int r = 0; r < n; r++)
-            {
-                float acc = p.Accumulation[r];
-                float depth = p.Depth[r] / p.DirectionNorm[r];
-                output.Accumulation[start + r] = acc;
-                output.Depth[start + r] = depth;
-                output.Disparity[start + r] = acc > 0 ? 1f / MathF.Max(1e-10f, depth / acc) : 0f;
-            }
-
-            start += n;
-        }
+        NgpRenderPass pass = context is NgpRenderContext own ? own.Pass : throw new ArgumentException("a render context of another model", nameof(context));
+        pass.Render(rays, output, Grid);
     }
 
-    private sealed class NgpRenderContext(int maxRays, Pass pass) : RenderContext(maxRays)
+    private sealed class NgpRenderContext(int maxRays, NgpRenderPass pass) : RenderContext(maxRays)
     {
-        public Pass Pass { get; } = pass;
+        public NgpRenderPass Pass { get; } = pass;
     }
 
     /// <summary>The buffers and steps of one march-evaluate-composite pass over up to MaxRays rays.</summary>
