@@ -31,14 +31,15 @@ internal static unsafe class HashGridKernels
 
     /// <summary>
     /// Floats of weight scratch one block needs: w[8][Block], frac[3][Block], dpos[3][Block] (dpos = scale where the
-    /// coordinate was inside [0,1], else 0: d(grid position)/dx through the clamp).
+    /// coordinate was inside [0,1], else 0: d(grid position)/dx through the clamp), s[8][Block] (backward with dL/dx).
     /// </summary>
-    public const int WeightScratch = 14 * Block;
+    public const int WeightScratch = 22 * Block;
 
     /// <summary>
     /// Forward of one level for points [start, end): writes features f = 0..F-1 of the level to
     /// <paramref name="output"/>[f * stride + i]. <paramref name="table"/> points at the level's first entry.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardLevel(
         in HashGridLevel level, int features, float* table, float* x, float* y, float* z, int start, int end,
         float* output, int stride, SimdPath path, int* idx, float* w)
@@ -64,6 +65,7 @@ internal static unsafe class HashGridKernels
     /// dx/dy/dz[i] when <paramref name="overwriteInput"/>, else added to them.
     /// <paramref name="table"/> and <paramref name="grad"/> point at the level's first entry.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardLevel(
         in HashGridLevel level, int features, float* table, float* grad, float* x, float* y, float* z, int start, int end,
         float* dLdOutput, int stride, float* dx, float* dy, float* dz, bool overwriteInput, SimdPath path, int* idx, float* w)
@@ -83,18 +85,24 @@ internal static unsafe class HashGridKernels
                     ScatterGeneric(grad, features, n, idx, w, dLdOutput + b, stride);
                 }
             }
-            else if (features == 2)
-            {
-                ScatterF2WithInput(table, grad, n, idx, w, dLdOutput + b, dLdOutput + stride + b, dx + b, dy + b, dz + b, overwriteInput);
-            }
             else
             {
-                ScatterGenericWithInput(table, grad, features, n, idx, w, dLdOutput + b, stride, dx + b, dy + b, dz + b, overwriteInput);
+                if (features == 2)
+                {
+                    ScatterF2WithInput(table, grad, n, idx, w, dLdOutput + b, dLdOutput + stride + b);
+                }
+                else
+                {
+                    ScatterGenericWithInput(table, grad, features, n, idx, w, dLdOutput + b, stride);
+                }
+
+                InputGradientBlock(n, w, dx + b, dy + b, dz + b, overwriteInput, path);
             }
         }
     }
 
     /// <summary>Phase 1 for n &lt;= Block points: idx[c * Block + j], w[c * Block + j], frac and dpos rows after the weights.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Corners(in HashGridLevel level, float* x, float* y, float* z, int n, int* idx, float* w, SimdPath path)
     {
         int j = 0;
@@ -192,6 +200,7 @@ internal static unsafe class HashGridKernels
     /// Lanes: 16 consecutive points. Same operations as <see cref="CornersScalar"/> lane by lane; returns the
     /// number of points done (a multiple of 16); the caller does the tail with the scalar formulas.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Corners512(in HashGridLevel level, float* x, float* y, float* z, int n, int* idx, float* w)
     {
         const int L = 16;
@@ -294,6 +303,7 @@ internal static unsafe class HashGridKernels
     private static Vector512<int> Wrap512(Vector512<int> i, Vector512<int> t) => i - (Vector512.GreaterThanOrEqual(i, t) & t);
 
     /// <summary>As <see cref="Corners512"/> with 8 points per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Corners256(in HashGridLevel level, float* x, float* y, float* z, int n, int* idx, float* w)
     {
         const int L = 8;
@@ -402,6 +412,7 @@ internal static unsafe class HashGridKernels
     private static void StorePair(float* p, Vector128<float> v) => *(double*)p = v.AsDouble().ToScalar();
 
     /// <summary>F = 2 gather: lanes 0 and 1 of acc hold the two features; acc += w_c * entry_c for c = 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherF2(float* table, int n, int* idx, float* w, float* o0, float* o1)
     {
         for (int j = 0; j < n; j++)
@@ -420,6 +431,7 @@ internal static unsafe class HashGridKernels
     }
 
     /// <summary>Any F: out[f * stride + j] = sum_c w_c table[idx_c * F + f], the same operation order as <see cref="GatherF2"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherGeneric(float* table, int features, int n, int* idx, float* w, float* output, int stride)
     {
         for (int j = 0; j < n; j++)
@@ -438,6 +450,7 @@ internal static unsafe class HashGridKernels
     }
 
     /// <summary>F = 2 scatter: grad[idx_c] += w_c * (g0, g1), points in order, corners 0..7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterF2(float* grad, int n, int* idx, float* w, float* g0, float* g1)
     {
         for (int j = 0; j < n; j++)
@@ -451,6 +464,7 @@ internal static unsafe class HashGridKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterGeneric(float* grad, int features, int n, int* idx, float* w, float* dLdOutput, int stride)
     {
         for (int j = 0; j < n; j++)
@@ -468,35 +482,30 @@ internal static unsafe class HashGridKernels
     }
 
     /// <summary>
-    /// F = 2 scatter plus dL/dx: with s_c = entry_c . g (the level's output gradient),
-    /// dL/dfx = sum over corners of (bx ? +1 : -1) wy wz s_c (likewise y, z), and dL/dx = dpos_x dL/dfx.
+    /// F = 2 scatter plus s_c = entry_c . g (the level's output gradient) into the block scratch row s[c][j]
+    /// (after the frac/dpos rows), for <see cref="InputGradientBlock"/>.
     /// </summary>
-    private static void ScatterF2WithInput(
-        float* table, float* grad, int n, int* idx, float* w, float* g0, float* g1, float* dx, float* dy, float* dz, bool overwrite)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterF2WithInput(float* table, float* grad, int n, int* idx, float* w, float* g0, float* g1)
     {
-        float* frac = w + (8 * Block);
-        Span<float> s = stackalloc float[8];
+        float* s = w + (14 * Block);
         for (int j = 0; j < n; j++)
         {
             var g = Vector128.Create(g0[j], g1[j], 0f, 0f);
             for (int c = 0; c < 8; c++)
             {
                 nint k = 2 * (nint)idx[(c * Block) + j];
-                var eg = LoadPair(table + k) * g;
-                s[c] = eg.ToScalar() + eg.GetElement(1);
+                s[(c * Block) + j] = (table[k] * g0[j]) + (table[k + 1] * g1[j]);
                 float* p = grad + k;
                 StorePair(p, LoadPair(p) + (Vector128.Create(w[(c * Block) + j]) * g));
             }
-
-            InputGradient(s, frac, j, dx, dy, dz, overwrite);
         }
     }
 
-    private static void ScatterGenericWithInput(
-        float* table, float* grad, int features, int n, int* idx, float* w, float* dLdOutput, int stride, float* dx, float* dy, float* dz, bool overwrite)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterGenericWithInput(float* table, float* grad, int features, int n, int* idx, float* w, float* dLdOutput, int stride)
     {
-        float* frac = w + (8 * Block);
-        Span<float> s = stackalloc float[8];
+        float* s = w + (14 * Block);
         for (int j = 0; j < n; j++)
         {
             for (int c = 0; c < 8; c++)
@@ -511,35 +520,113 @@ internal static unsafe class HashGridKernels
                     grad[k + f] += wc * gf;
                 }
 
-                s[c] = sc;
+                s[(c * Block) + j] = sc;
             }
-
-            InputGradient(s, frac, j, dx, dy, dz, overwrite);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputGradient(Span<float> s, float* frac, int j, float* dx, float* dy, float* dz, bool overwrite)
+    /// <summary>
+    /// dL/dx of one level for n points of a block from s[c][j] = entry_c . g: dL/dfx = sum over corners of
+    /// (bx ? +1 : -1) wy wz s_c (likewise y, z), grouped as below, times dpos (the scale, 0 where clamped); written to
+    /// dx/dy/dz[j] or added to them. Lanes: consecutive points; every path evaluates the same expressions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputGradientBlock(int n, float* w, float* dx, float* dy, float* dz, bool overwrite, SimdPath path)
     {
-        float fx = frac[j], fy = frac[Block + j], fz = frac[(2 * Block) + j];
-        float wx0 = 1f - fx, wy0 = 1f - fy, wz0 = 1f - fz;
-        float gx = ((((s[1] - s[0]) * wy0) + ((s[3] - s[2]) * fy)) * wz0) + ((((s[5] - s[4]) * wy0) + ((s[7] - s[6]) * fy)) * fz);
-        float gy = ((((s[2] - s[0]) * wx0) + ((s[3] - s[1]) * fx)) * wz0) + ((((s[6] - s[4]) * wx0) + ((s[7] - s[5]) * fx)) * fz);
-        float gz = ((((s[4] - s[0]) * wx0) + ((s[5] - s[1]) * fx)) * wy0) + ((((s[6] - s[2]) * wx0) + ((s[7] - s[3]) * fx)) * fy);
-        gx *= frac[(3 * Block) + j];
-        gy *= frac[(4 * Block) + j];
-        gz *= frac[(5 * Block) + j];
-        if (overwrite)
+        float* f = w + (8 * Block);
+        float* s = w + (14 * Block);
+        int j = 0;
+        path = SimdPaths.Resolve(path);
+        if (path == SimdPath.Vector512)
         {
-            dx[j] = gx;
-            dy[j] = gy;
-            dz[j] = gz;
+            for (; j + 16 <= n; j += 16)
+            {
+                var one = Vector512<float>.One;
+                var fx = Vector512.Load(f + j);
+                var fy = Vector512.Load(f + Block + j);
+                var fz = Vector512.Load(f + (2 * Block) + j);
+                var wx0 = one - fx;
+                var wy0 = one - fy;
+                var wz0 = one - fz;
+                var s0 = Vector512.Load(s + j);
+                var s1 = Vector512.Load(s + Block + j);
+                var s2 = Vector512.Load(s + (2 * Block) + j);
+                var s3 = Vector512.Load(s + (3 * Block) + j);
+                var s4 = Vector512.Load(s + (4 * Block) + j);
+                var s5 = Vector512.Load(s + (5 * Block) + j);
+                var s6 = Vector512.Load(s + (6 * Block) + j);
+                var s7 = Vector512.Load(s + (7 * Block) + j);
+                var gx = ((((s1 - s0) * wy0) + ((s3 - s2) * fy)) * wz0) + ((((s5 - s4) * wy0) + ((s7 - s6) * fy)) * fz);
+                var gy = ((((s2 - s0) * wx0) + ((s3 - s1) * fx)) * wz0) + ((((s6 - s4) * wx0) + ((s7 - s5) * fx)) * fz);
+                var gz = ((((s4 - s0) * wx0) + ((s5 - s1) * fx)) * wy0) + ((((s6 - s2) * wx0) + ((s7 - s3) * fx)) * fy);
+                gx *= Vector512.Load(f + (3 * Block) + j);
+                gy *= Vector512.Load(f + (4 * Block) + j);
+                gz *= Vector512.Load(f + (5 * Block) + j);
+                if (!overwrite)
+                {
+                    gx = Vector512.Load(dx + j) + gx;
+                    gy = Vector512.Load(dy + j) + gy;
+                    gz = Vector512.Load(dz + j) + gz;
+                }
+
+                gx.Store(dx + j);
+                gy.Store(dy + j);
+                gz.Store(dz + j);
+            }
         }
-        else
+        else if (path == SimdPath.Vector256)
         {
-            dx[j] += gx;
-            dy[j] += gy;
-            dz[j] += gz;
+            for (; j + 8 <= n; j += 8)
+            {
+                var one = Vector256<float>.One;
+                var fx = Vector256.Load(f + j);
+                var fy = Vector256.Load(f + Block + j);
+                var fz = Vector256.Load(f + (2 * Block) + j);
+                var wx0 = one - fx;
+                var wy0 = one - fy;
+                var wz0 = one - fz;
+                var s0 = Vector256.Load(s + j);
+                var s1 = Vector256.Load(s + Block + j);
+                var s2 = Vector256.Load(s + (2 * Block) + j);
+                var s3 = Vector256.Load(s + (3 * Block) + j);
+                var s4 = Vector256.Load(s + (4 * Block) + j);
+                var s5 = Vector256.Load(s + (5 * Block) + j);
+                var s6 = Vector256.Load(s + (6 * Block) + j);
+                var s7 = Vector256.Load(s + (7 * Block) + j);
+                var gx = ((((s1 - s0) * wy0) + ((s3 - s2) * fy)) * wz0) + ((((s5 - s4) * wy0) + ((s7 - s6) * fy)) * fz);
+                var gy = ((((s2 - s0) * wx0) + ((s3 - s1) * fx)) * wz0) + ((((s6 - s4) * wx0) + ((s7 - s5) * fx)) * fz);
+                var gz = ((((s4 - s0) * wx0) + ((s5 - s1) * fx)) * wy0) + ((((s6 - s2) * wx0) + ((s7 - s3) * fx)) * fy);
+                gx *= Vector256.Load(f + (3 * Block) + j);
+                gy *= Vector256.Load(f + (4 * Block) + j);
+                gz *= Vector256.Load(f + (5 * Block) + j);
+                if (!overwrite)
+                {
+                    gx = Vector256.Load(dx + j) + gx;
+                    gy = Vector256.Load(dy + j) + gy;
+                    gz = Vector256.Load(dz + j) + gz;
+                }
+
+                gx.Store(dx + j);
+                gy.Store(dy + j);
+                gz.Store(dz + j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            float fx = f[j], fy = f[Block + j], fz = f[(2 * Block) + j];
+            float wx0 = 1f - fx, wy0 = 1f - fy, wz0 = 1f - fz;
+            float s0 = s[j], s1 = s[Block + j], s2 = s[(2 * Block) + j], s3 = s[(3 * Block) + j];
+            float s4 = s[(4 * Block) + j], s5 = s[(5 * Block) + j], s6 = s[(6 * Block) + j], s7 = s[(7 * Block) + j];
+            float gx = ((((s1 - s0) * wy0) + ((s3 - s2) * fy)) * wz0) + ((((s5 - s4) * wy0) + ((s7 - s6) * fy)) * fz);
+            float gy = ((((s2 - s0) * wx0) + ((s3 - s1) * fx)) * wz0) + ((((s6 - s4) * wx0) + ((s7 - s5) * fx)) * fz);
+            float gz = ((((s4 - s0) * wx0) + ((s5 - s1) * fx)) * wy0) + ((((s6 - s2) * wx0) + ((s7 - s3) * fx)) * fy);
+            gx *= f[(3 * Block) + j];
+            gy *= f[(4 * Block) + j];
+            gz *= f[(5 * Block) + j];
+            dx[j] = overwrite ? gx : dx[j] + gx;
+            dy[j] = overwrite ? gy : dy[j] + gy;
+            dz[j] = overwrite ? gz : dz[j] + gz;
         }
     }
 }
