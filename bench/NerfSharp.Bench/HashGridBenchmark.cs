@@ -14,15 +14,21 @@ namespace NerfSharp.Bench;
 /// one ray are neighbours). Prints best-of-N wall times and points/s for forward, backward (parameter gradients only,
 /// and with position gradients) and forward+backward, on 1 and 2 threads, and the corner-lookup rate
 /// (L x 8 lookups per point in forward; L x 8 scatter-adds in backward).
-/// <c>bench hashgrid [points] [repeats]</c>.
+/// <c>bench hashgrid [levels] [points] [repeats] [log2 table size]</c> (levels: each level alone).
 /// </summary>
 public static class HashGridBenchmark
 {
     public static void Run(string[] args)
     {
+        bool perLevel = args.Length > 0 && args[0] == "levels";
+        if (perLevel)
+        {
+            args = args[1..];
+        }
+
         int points = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1 << 18;
         int repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        var config = new HashGridConfig();
+        var config = args.Length > 2 ? new HashGridConfig(Log2TableSize: int.Parse(args[2], CultureInfo.InvariantCulture)) : new HashGridConfig();
         var store = new ParameterStore();
         var enc = new HashGridEncoding(config, store, "grid");
         store.Freeze();
@@ -43,6 +49,12 @@ public static class HashGridBenchmark
             $"hashgrid: {config.Levels} levels x {config.FeaturesPerLevel} features, 2^{config.Log2TableSize} entries max " +
             $"({enc.TotalEntries * config.FeaturesPerLevel * 4 / 1e6:F0} MB), {points} points in runs of 32 along random rays, " +
             $"path {SimdPaths.Best}, backward split at level {enc.BackwardSplit}, best of {repeats}");
+        if (perLevel)
+        {
+            PerLevel(enc, store, input, points, dOut, dIn, repeats);
+            return;
+        }
+
         Console.WriteLine("  (wall: best wall time; cpu: best CPU time of the process, which excludes time the shared machine took the cores away)");
         foreach (int threads in new[] { 1, 2 })
         {
@@ -63,6 +75,29 @@ public static class HashGridBenchmark
         }
 
         store.ZeroGradients();
+    }
+
+    /// <summary>Each level alone on one thread (a worker over that level only): CPU ms of forward, backward, backward with dL/dx.</summary>
+    private static void PerLevel(HashGridEncoding enc, ParameterStore store, float[] input, int points, float[] dOut, float[] dIn, int repeats)
+    {
+        float[] values = store.ValuesOf(enc.Embeddings).ToArray();
+        float[] grads = new float[values.Length];
+        float[] output = new float[2 * points];
+        float[] scratch = new float[3 * points];
+        double total = 0;
+        for (int l = 0; l < enc.LevelLayout.Count; l++)
+        {
+            var worker = new HashGridWorker([enc.LevelLayout[l]], enc.Config.FeaturesPerLevel, 1);
+            var f = Best(repeats, () => worker.Forward(values, input, points, output, 1, SimdPath.Auto));
+            var b = Best(repeats, () => worker.Backward(values, grads, input, points, dOut, default, scratch, 1, SimdPath.Auto));
+            var bi = Best(repeats, () => worker.Backward(values, grads, input, points, dOut, dIn, scratch, 1, SimdPath.Auto));
+            total += f.Cpu + b.Cpu;
+            Console.WriteLine(
+                $"  level {l,2} (T {enc.LevelLayout[l].TableSize,6}, {(enc.LevelLayout[l].Dense ? "dense " : "hashed")}): forward {f.Cpu * 1e3,5:F2} ms, " +
+                $"backward {b.Cpu * 1e3,5:F2} ms, backward + dL/dx {bi.Cpu * 1e3,5:F2} ms (CPU, 1 thread)");
+        }
+
+        Console.WriteLine($"  sum of forward + backward: {total * 1e3:F1} ms");
     }
 
     /// <summary>[3][count] points: runs of <paramref name="run"/> stratified samples on the segment between two random points of the cube.</summary>

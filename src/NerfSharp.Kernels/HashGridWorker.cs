@@ -124,6 +124,11 @@ public sealed unsafe class HashGridWorker
         w = (float*)(aligned + (HashGridKernels.IndexScratch * sizeof(int)));
     }
 
+    /// <summary>Tables above this many bytes are streamed in (<see cref="HashGridKernels.Warm"/>) before their level is walked.</summary>
+    private const long WarmBytes = 1 << 20;
+
+    private readonly float[] sinks = new float[2];
+
     private const int ScratchBytes = ((HashGridKernels.IndexScratch + HashGridKernels.WeightScratch) * 4) + 64;
 
     private sealed class ForwardJob(HashGridWorker owner) : ParallelJob
@@ -148,12 +153,23 @@ public sealed unsafe class HashGridWorker
             AlignScratch(raw, out int* idx, out float* w);
             int f = owner.features;
             float* x = Positions, y = Positions + Count, z = Positions + (2 * Count);
+            float sink = 0f;
             for (int l = 0; l < owner.levels.Length; l++)
             {
                 ref readonly HashGridLevel level = ref owner.levels[l];
+                long floats = (long)level.TableSize * f;
+                if (floats * 4 > WarmBytes && Count >= level.TableSize / 4)
+                {
+                    // Each part streams in its share of the table; the parts walk the level at about the same time.
+                    long share = (floats / partCount) & ~15L;
+                    sink += HashGridKernels.Warm(Table + ((nint)level.Offset * f) + (part * share), part == partCount - 1 ? floats - (part * share) : share);
+                }
+
                 HashGridKernels.ForwardLevel(
                     level, f, Table + ((nint)level.Offset * f), x, y, z, start, end, Output + ((nint)l * f * Count), Count, Path, idx, w);
             }
+
+            owner.sinks[part & 1] = sink;
         }
     }
 
@@ -194,14 +210,19 @@ public sealed unsafe class HashGridWorker
             int n = Count;
             float* x = Positions, y = Positions + n, z = Positions + (2 * n);
             float* dx = group == 0 ? DLdInput : Scratch;
+            float sink = 0f;
             for (int l = first; l < last; l++)
             {
                 ref readonly HashGridLevel level = ref owner.levels[l];
                 nint offset = (nint)level.Offset * f;
-                HashGridKernels.BackwardLevel(
+                long floats = (long)level.TableSize * f;
+                bool warm = floats * 4 > WarmBytes && n >= level.TableSize / 4;
+                sink += HashGridKernels.BackwardLevel(
                     level, f, Table + offset, Gradients + offset, x, y, z, 0, n, DLdOutput + ((nint)l * f * n), n,
-                    dx, dx == null ? null : dx + n, dx == null ? null : dx + (2 * n), l == first, Path, idx, w);
+                    dx, dx == null ? null : dx + n, dx == null ? null : dx + (2 * n), l == first, warm, Path, idx, w);
             }
+
+            owner.sinks[group] = sink;
         }
     }
 }
