@@ -19,7 +19,7 @@ namespace NerfSharp.Kernels;
 internal static unsafe class HashGridKernels
 {
     /// <summary>Points per block of corner scratch.</summary>
-    public const int Block = 64;
+    public const int Block = 128;
 
     /// <summary>tiny-cuda-nn's coherent prime hash factors for y and z (x's factor is 1).</summary>
     public const uint PrimeY = 2654435761u;
