@@ -449,6 +449,22 @@ internal static unsafe class HashGridKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StorePair(float* p, Vector128<float> v) => *(double*)p = v.AsDouble().ToScalar();
 
+    /// <summary>s[k] = (a, b) . table[idx[k]] for one corner k = c * Block + j of an F = 2 table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot(float* table, int* idx, float* s, int k, float a, float b)
+    {
+        float* e = table + (2 * (nint)idx[k]);
+        s[k] = (e[0] * a) + (e[1] * b);
+    }
+
+    /// <summary>grad[idx[k]] += w[k] * g for one corner k = c * Block + j of an F = 2 table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddPair(float* grad, int* idx, float* w, int k, Vector128<float> g)
+    {
+        float* p = grad + (2 * (nint)idx[k]);
+        StorePair(p, LoadPair(p) + (Vector128.Create(w[k]) * g));
+    }
+
     /// <summary>F = 2 gather: lanes 0 and 1 of acc hold the two features; acc += w_c * entry_c for c = 0..7.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherF2(float* table, int n, int* idx, float* w, float* o0, float* o1)
@@ -494,11 +510,14 @@ internal static unsafe class HashGridKernels
         for (int j = 0; j < n; j++)
         {
             var g = Vector128.Create(g0[j], g1[j], 0f, 0f);
-            for (int c = 0; c < 8; c++)
-            {
-                float* p = grad + (2 * (nint)idx[(c * Block) + j]);
-                StorePair(p, LoadPair(p) + (Vector128.Create(w[(c * Block) + j]) * g));
-            }
+            AddPair(grad, idx, w, j, g);
+            AddPair(grad, idx, w, Block + j, g);
+            AddPair(grad, idx, w, (2 * Block) + j, g);
+            AddPair(grad, idx, w, (3 * Block) + j, g);
+            AddPair(grad, idx, w, (4 * Block) + j, g);
+            AddPair(grad, idx, w, (5 * Block) + j, g);
+            AddPair(grad, idx, w, (6 * Block) + j, g);
+            AddPair(grad, idx, w, (7 * Block) + j, g);
         }
     }
 
@@ -527,11 +546,14 @@ internal static unsafe class HashGridKernels
         for (int j = 0; j < n; j++)
         {
             float a = g0[j], b = g1[j];
-            for (int c = 0; c < 8; c++)
-            {
-                float* e = table + (2 * (nint)idx[(c * Block) + j]);
-                s[(c * Block) + j] = (e[0] * a) + (e[1] * b);
-            }
+            Dot(table, idx, s, j, a, b);
+            Dot(table, idx, s, Block + j, a, b);
+            Dot(table, idx, s, (2 * Block) + j, a, b);
+            Dot(table, idx, s, (3 * Block) + j, a, b);
+            Dot(table, idx, s, (4 * Block) + j, a, b);
+            Dot(table, idx, s, (5 * Block) + j, a, b);
+            Dot(table, idx, s, (6 * Block) + j, a, b);
+            Dot(table, idx, s, (7 * Block) + j, a, b);
         }
     }
 
