@@ -15,6 +15,12 @@ namespace NerfSharp.Kernels;
 /// </list>
 /// The scalar, Vector256 and Vector512 corner paths compute bit-identical indices and weights (same IEEE operations
 /// in the same order, one fused multiply-add for p), and phase 2 is shared, so every path gives bit-identical results.
+/// <para>Backward recomputes phase 1 instead of reading indices and weights saved by forward: phase 1 costs about
+/// 0.2 ms per level per 2^18 points (measured), while saving them would write and read back 64 bytes per point and
+/// level (268 MB for a 2^18-point batch of 16 levels).</para>
+/// <para>Tables over 1 MB are streamed in sequentially (<see cref="Warm"/>) before their level's random walk: measured
+/// on 2^18 ray-ordered points, default config, one thread, CPU time: forward 33-36 ms -> 27-28 ms,
+/// backward 49-56 ms -> 38-40 ms.</para>
 /// </summary>
 internal static unsafe class HashGridKernels
 {
@@ -60,10 +66,11 @@ internal static unsafe class HashGridKernels
     }
 
     /// <summary>
-    /// Backward of one level for points [start, end) (returns the <see cref="Warm"/> sink): grad[idx_c][f] += w_c dLdOutput[f * stride + i] (in point order,
+    /// Backward of one level for points [start, end): grad[idx_c][f] += w_c dLdOutput[f * stride + i] (in point order,
     /// corners in order). When <paramref name="dx"/> is non-null also dL/dx of the level: written to
-    /// dx/dy/dz[i] when <paramref name="overwriteInput"/>, else added to them.
-    /// <paramref name="table"/> and <paramref name="grad"/> point at the level's first entry.
+    /// dx/dy/dz[i] when <paramref name="overwriteInput"/>, else added to them. <paramref name="table"/> and
+    /// <paramref name="grad"/> point at the level's first entry; <paramref name="warm"/> streams the tables in first.
+    /// Returns the <see cref="Warm"/> reads' sum (meaningless; it only keeps the reads).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float BackwardLevel(

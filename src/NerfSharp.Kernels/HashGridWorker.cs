@@ -124,9 +124,14 @@ public sealed unsafe class HashGridWorker
         w = (float*)(aligned + (HashGridKernels.IndexScratch * sizeof(int)));
     }
 
-    /// <summary>Tables above this many bytes are streamed in (<see cref="HashGridKernels.Warm"/>) before their level is walked.</summary>
+    /// <summary>
+    /// Tables above this many bytes (bigger than a core's L2) are streamed in (<see cref="HashGridKernels.Warm"/>) before
+    /// their level is walked, when the batch has at least a quarter as many points as the table has entries (2 corner
+    /// lookups per entry or more; fewer lookups would not pay for reading the whole table).
+    /// </summary>
     private const long WarmBytes = 1 << 20;
 
+    /// <summary>Where each part leaves its warm-up reads' sum (never used; it keeps the reads from being optimised away).</summary>
     private readonly float[] sinks = new float[2];
 
     private const int ScratchBytes = ((HashGridKernels.IndexScratch + HashGridKernels.WeightScratch) * 4) + 64;
