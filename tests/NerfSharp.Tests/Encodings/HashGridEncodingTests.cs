@@ -234,7 +234,7 @@ public sealed class HashGridEncodingTests
         int count = 300;
         float[] input = RandomPoints(count, 31, 0);
         float[] dOut = ToFloats(GradientCheck.RandomWeights(enc.OutputWidth * count, 32));
-        ModuleContext ctx = enc.CreateContext(count);
+        ModuleContext ctx = enc.CreateContext(count + 77);
         enc.Forward(input, count, new float[enc.OutputWidth * count], ctx);
         store.ZeroGradients();
         var d1 = new float[3 * count];
@@ -243,6 +243,8 @@ public sealed class HashGridEncodingTests
         var d2 = Enumerable.Repeat(123f, 3 * count).ToArray();
         enc.Backward(ctx, dOut, d2);
         Assert.Equal(d1, d2);
+        var (_, refInput) = HashGridReference.Backward(Small, store.Values, input, count, dOut);
+        AssertClose(refInput, d1, 1e-3, "dL/dx in a larger context");
         float[] twice = store.Gradients;
         for (int i = 0; i < once.Length; i++)
         {
