@@ -165,9 +165,9 @@ public sealed unsafe class HashGridWorker
                 long floats = (long)level.TableSize * f;
                 if (floats * 4 > WarmBytes && Count >= level.TableSize / 4)
                 {
-                    // Each part streams in its share of the table; the parts walk the level at about the same time.
-                    long share = (floats / partCount) & ~15L;
-                    sink += HashGridKernels.Warm(Table + ((nint)level.Offset * f) + (part * share), part == partCount - 1 ? floats - (part * share) : share);
+                    // Each part streams in the whole table: the parts need not walk a level at the same time (a pool
+                    // thread may start late), and when they do, the second reader finds the lines in the shared L3.
+                    sink += HashGridKernels.Warm(Table + ((nint)level.Offset * f), floats);
                 }
 
                 HashGridKernels.ForwardLevel(
