@@ -21,6 +21,11 @@ public sealed unsafe class HashGridWorker
     public const int MinPointsPerThread = 2048;
 
     private readonly HashGridLevel[] levels;
+
+    /// <summary>Floats the table (and the gradient buffer) must hold: the end of the last level's entries times F.</summary>
+    public long TableFloats { get; }
+
+    private int OutputFloats(int count) => levels.Length * features * count;
     private readonly int features;
     private readonly int split;
     private readonly ForwardJob forwardJob;
@@ -35,6 +40,21 @@ public sealed unsafe class HashGridWorker
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         this.levels = (HashGridLevel[])levels.Clone();
         this.features = features;
+        foreach (HashGridLevel level in this.levels)
+        {
+            // The kernels index without bounds checks: these keep every corner index inside the level's table
+            // (dense: corner coordinates are at most R, so i + j R + k R^2 < 2 R^3 <= 2 T and one subtraction wraps it).
+            bool ok = level.Offset >= 0 && level.TableSize > 0 && float.IsFinite(level.Scale) && level.Scale >= 0 && level.Scale < (1 << 22)
+                && (level.Dense
+                    ? level.Resolution >= (int)MathF.Ceiling(level.Scale) + 1 && (long)level.Resolution * level.Resolution * level.Resolution <= level.TableSize
+                    : (level.TableSize & (level.TableSize - 1)) == 0);
+            if (!ok)
+            {
+                throw new ArgumentException($"invalid hash-grid level {level}", nameof(levels));
+            }
+        }
+
+        TableFloats = levels.Length == 0 ? 0 : ((long)levels.Max(l => (long)l.Offset + l.TableSize)) * features;
         split = Math.Clamp(backwardSplit, 1, Math.Max(1, levels.Length));
         forwardJob = new ForwardJob(this);
         backwardJob = new BackwardJob(this);
@@ -51,6 +71,9 @@ public sealed unsafe class HashGridWorker
             return;
         }
 
+        Check(table.Length, TableFloats, nameof(table));
+        Check(positions.Length, 3L * count, nameof(positions));
+        Check(output.Length, OutputFloats(count), nameof(output));
         int parts = Math.Clamp(Math.Min(threads, count / MinPointsPerThread), 1, 2);
         fixed (float* t = table, x = positions, o = output)
         {
@@ -87,6 +110,16 @@ public sealed unsafe class HashGridWorker
 
         bool withInput = !dLdInput.IsEmpty;
         bool twoGroups = split < levels.Length;
+        Check(table.Length, TableFloats, nameof(table));
+        Check(gradients.Length, TableFloats, nameof(gradients));
+        Check(positions.Length, 3L * count, nameof(positions));
+        Check(dLdOutput.Length, OutputFloats(count), nameof(dLdOutput));
+        if (withInput)
+        {
+            Check(dLdInput.Length, 3L * count, nameof(dLdInput));
+            Check(scratch.Length, twoGroups ? 3L * count : 0, nameof(scratch));
+        }
+
         int parts = twoGroups && threads >= 2 && count >= MinPointsPerThread ? 2 : 1;
         fixed (float* t = table, g = gradients, x = positions, d = dLdOutput, di = dLdInput, s = scratch)
         {
@@ -113,6 +146,14 @@ public sealed unsafe class HashGridWorker
         {
             Span<float> di = dLdInput[..(3 * count)];
             TensorPrimitives.Add(di, scratch[..(3 * count)], di);
+        }
+    }
+
+    private static void Check(int length, long needed, string name)
+    {
+        if (length < needed)
+        {
+            throw new ArgumentException($"{name} holds {length} floats, {needed} are needed", name);
         }
     }
 
