@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -20,6 +20,9 @@ public static class Program
             case "probe":
                 KernelProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8);
                 return 0;
+            case "hashgrid":
+                HashGridBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
             case "mlp":
                 MlpBenchmark.Run(args.Skip(1).ToArray());
                 return 0;
@@ -30,7 +33,7 @@ public static class Program
                 Mlp64Benchmark.Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]");
                 return 2;
         }
     }

@@ -21,6 +21,11 @@ public sealed unsafe class HashGridWorker
     public const int MinPointsPerThread = 2048;
 
     private readonly HashGridLevel[] levels;
+
+    /// <summary>Floats the table (and the gradient buffer) must hold: the end of the last level's entries times F.</summary>
+    public long TableFloats { get; }
+
+    private int OutputFloats(int count) => levels.Length * features * count;
     private readonly int features;
     private readonly int split;
     private readonly ForwardJob forwardJob;
@@ -35,6 +40,21 @@ public sealed unsafe class HashGridWorker
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         this.levels = (HashGridLevel[])levels.Clone();
         this.features = features;
+        foreach (HashGridLevel level in this.levels)
+        {
+            // The kernels index without bounds checks: these keep every corner index inside the level's table
+            // (dense: corner coordinates are at most R, so i + j R + k R^2 < 2 R^3 <= 2 T and one subtraction wraps it).
+            bool ok = level.Offset >= 0 && level.TableSize > 0 && float.IsFinite(level.Scale) && level.Scale >= 0 && level.Scale < (1 << 22)
+                && (level.Dense
+                    ? level.Resolution >= (int)MathF.Ceiling(level.Scale) + 1 && (long)level.Resolution * level.Resolution * level.Resolution <= level.TableSize
+                    : (level.TableSize & (level.TableSize - 1)) == 0);
+            if (!ok)
+            {
+                throw new ArgumentException($"invalid hash-grid level {level}", nameof(levels));
+            }
+        }
+
+        TableFloats = levels.Length == 0 ? 0 : ((long)levels.Max(l => (long)l.Offset + l.TableSize)) * features;
         split = Math.Clamp(backwardSplit, 1, Math.Max(1, levels.Length));
         forwardJob = new ForwardJob(this);
         backwardJob = new BackwardJob(this);
@@ -51,6 +71,9 @@ public sealed unsafe class HashGridWorker
             return;
         }
 
+        Check(table.Length, TableFloats, nameof(table));
+        Check(positions.Length, 3L * count, nameof(positions));
+        Check(output.Length, OutputFloats(count), nameof(output));
         int parts = Math.Clamp(Math.Min(threads, count / MinPointsPerThread), 1, 2);
         fixed (float* t = table, x = positions, o = output)
         {
@@ -87,6 +110,16 @@ public sealed unsafe class HashGridWorker
 
         bool withInput = !dLdInput.IsEmpty;
         bool twoGroups = split < levels.Length;
+        Check(table.Length, TableFloats, nameof(table));
+        Check(gradients.Length, TableFloats, nameof(gradients));
+        Check(positions.Length, 3L * count, nameof(positions));
+        Check(dLdOutput.Length, OutputFloats(count), nameof(dLdOutput));
+        if (withInput)
+        {
+            Check(dLdInput.Length, 3L * count, nameof(dLdInput));
+            Check(scratch.Length, twoGroups ? 3L * count : 0, nameof(scratch));
+        }
+
         int parts = twoGroups && threads >= 2 && count >= MinPointsPerThread ? 2 : 1;
         fixed (float* t = table, g = gradients, x = positions, d = dLdOutput, di = dLdInput, s = scratch)
         {
@@ -116,6 +149,14 @@ public sealed unsafe class HashGridWorker
         }
     }
 
+    private static void Check(int length, long needed, string name)
+    {
+        if (length < needed)
+        {
+            throw new ArgumentException($"{name} holds {length} floats, {needed} are needed", name);
+        }
+    }
+
     /// <summary>64-byte aligned block scratch on the caller's stack.</summary>
     private static void AlignScratch(byte* raw, out int* idx, out float* w)
     {
@@ -123,6 +164,16 @@ public sealed unsafe class HashGridWorker
         idx = (int*)aligned;
         w = (float*)(aligned + (HashGridKernels.IndexScratch * sizeof(int)));
     }
+
+    /// <summary>
+    /// Tables above this many bytes (bigger than a core's L2) are streamed in (<see cref="HashGridKernels.Warm"/>) before
+    /// their level is walked, when the batch has at least a quarter as many points as the table has entries (2 corner
+    /// lookups per entry or more; fewer lookups would not pay for reading the whole table).
+    /// </summary>
+    private const long WarmBytes = 1 << 20;
+
+    /// <summary>Where each part leaves its warm-up reads' sum (never used; it keeps the reads from being optimised away).</summary>
+    private readonly float[] sinks = new float[2];
 
     private const int ScratchBytes = ((HashGridKernels.IndexScratch + HashGridKernels.WeightScratch) * 4) + 64;
 
@@ -148,12 +199,23 @@ public sealed unsafe class HashGridWorker
             AlignScratch(raw, out int* idx, out float* w);
             int f = owner.features;
             float* x = Positions, y = Positions + Count, z = Positions + (2 * Count);
+            float sink = 0f;
             for (int l = 0; l < owner.levels.Length; l++)
             {
                 ref readonly HashGridLevel level = ref owner.levels[l];
+                long floats = (long)level.TableSize * f;
+                if (floats * 4 > WarmBytes && Count >= level.TableSize / 4)
+                {
+                    // Each part streams in the whole table: the parts need not walk a level at the same time (a pool
+                    // thread may start late), and when they do, the second reader finds the lines in the shared L3.
+                    sink += HashGridKernels.Warm(Table + ((nint)level.Offset * f), floats);
+                }
+
                 HashGridKernels.ForwardLevel(
                     level, f, Table + ((nint)level.Offset * f), x, y, z, start, end, Output + ((nint)l * f * Count), Count, Path, idx, w);
             }
+
+            owner.sinks[part & 1] = sink;
         }
     }
 
@@ -194,14 +256,19 @@ public sealed unsafe class HashGridWorker
             int n = Count;
             float* x = Positions, y = Positions + n, z = Positions + (2 * n);
             float* dx = group == 0 ? DLdInput : Scratch;
+            float sink = 0f;
             for (int l = first; l < last; l++)
             {
                 ref readonly HashGridLevel level = ref owner.levels[l];
                 nint offset = (nint)level.Offset * f;
-                HashGridKernels.BackwardLevel(
+                long floats = (long)level.TableSize * f;
+                bool warm = floats * 4 > WarmBytes && n >= level.TableSize / 4;
+                sink += HashGridKernels.BackwardLevel(
                     level, f, Table + offset, Gradients + offset, x, y, z, 0, n, DLdOutput + ((nint)l * f * n), n,
-                    dx, dx == null ? null : dx + n, dx == null ? null : dx + (2 * n), l == first, Path, idx, w);
+                    dx, dx == null ? null : dx + n, dx == null ? null : dx + (2 * n), l == first, warm, Path, idx, w);
             }
+
+            owner.sinks[group] = sink;
         }
     }
 }

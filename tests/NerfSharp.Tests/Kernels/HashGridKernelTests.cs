@@ -45,6 +45,25 @@ public sealed class HashGridKernelTests
         }
     }
 
+    [Fact]
+    public void WorkerRejectsShortSpansAndInvalidLevels()
+    {
+        var level = new HashGridLevel(0, 64, 4, 3f, Dense: true);
+        var worker = new HashGridWorker([level], 2, 1);
+        Assert.Equal(128, worker.TableFloats);
+        Assert.Throws<ArgumentException>(() => worker.Forward(new float[127], new float[30], 10, new float[20], 1, SimdPath.Auto));
+        Assert.Throws<ArgumentException>(() => worker.Forward(new float[128], new float[29], 10, new float[20], 1, SimdPath.Auto));
+        Assert.Throws<ArgumentException>(() => worker.Forward(new float[128], new float[30], 10, new float[19], 1, SimdPath.Auto));
+        Assert.Throws<ArgumentException>(() => worker.Backward(new float[128], new float[127], new float[30], 10, new float[20], default, default, 1, SimdPath.Auto));
+        Assert.Throws<ArgumentException>(() => worker.Backward(new float[128], new float[128], new float[30], 10, new float[20], new float[29], default, 1, SimdPath.Auto));
+        worker.Forward(new float[128], new float[30], 10, new float[20], 1, SimdPath.Auto);
+
+        // Dense with R^3 > T, dense with R < ceil(scale) + 1, hashed with a table that is not a power of two.
+        Assert.Throws<ArgumentException>(() => new HashGridWorker([level with { TableSize = 63 }], 2, 1));
+        Assert.Throws<ArgumentException>(() => new HashGridWorker([level with { Scale = 3.5f }], 2, 1));
+        Assert.Throws<ArgumentException>(() => new HashGridWorker([level with { Dense = false, TableSize = 48 }], 2, 1));
+    }
+
     private static void AssertSameAsScalar(HashGridEncoding enc, ParameterStore store, SimdPath path, int count, int seed)
     {
         float[] input = HashGridEncodingTests.RandomPoints(count, seed, 0.1);
