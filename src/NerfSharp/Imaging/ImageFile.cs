@@ -27,6 +27,24 @@ public static class ImageFile
         throw new DataFormatException(path, "not a PNG or JPEG file (unknown leading bytes)");
     }
 
+    /// <summary>The displayed width and height of a PNG or JPEG file (JPEG: after EXIF orientation) from its header, without decoding.</summary>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes = JpegDecoder.ReadBytes(path);
+        if (bytes.Length >= 24 && bytes[0] == 137 && bytes[1] == 80 && bytes[2] == 78 && bytes[3] == 71)
+        {
+            return ((int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(16)), (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(20)));
+        }
+
+        if (bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8)
+        {
+            return JpegInfo.Parse(bytes, path).OrientedSize;
+        }
+
+        throw new DataFormatException(path, "not a PNG or JPEG file (unknown leading bytes)");
+    }
+
     /// <summary>
     /// Decodes every file of <paramref name="paths"/> on up to <paramref name="maxParallelism"/> threads
     /// (default: the processor count), applying <paramref name="transform"/> (e.g. a downscale or an RGB conversion) to each
