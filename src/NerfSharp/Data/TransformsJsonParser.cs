@@ -83,6 +83,7 @@ public static class TransformsJsonParser
             index++;
         }
 
+        nerfstudio |= frames[0].Element.TryGetProperty("camera_model", out _);
         var (indices, description) = SplitIndices(root, frames.Select(f => f.FilePath).ToList(), options, jsonPath);
         var cameras = new Camera[indices.Length];
         var paths = new string[indices.Length];
