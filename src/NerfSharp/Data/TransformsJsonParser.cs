@@ -74,9 +74,9 @@ public static class TransformsJsonParser
             }
 
             string file = frame.TryGetProperty("file_path", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString() ?? "" : "";
-            if (file.Length == 0)
+            if (file.Length == 0 || file.Contains('\0', StringComparison.Ordinal))
             {
-                throw new DataFormatException(jsonPath, $"{where}.file_path is missing or not a non-empty string");
+                throw new DataFormatException(jsonPath, $"{where}.file_path is missing or not a non-empty file path");
             }
 
             frames.Add((ResolveImage(dataDir, file), file, ReadMatrix(frame, "transform_matrix", jsonPath, where), frame));
@@ -139,14 +139,14 @@ public static class TransformsJsonParser
             {
                 foreach (JsonElement e in list.EnumerateArray())
                 {
-                    names.Add(Normalize(e.GetString() ?? ""));
+                    names.Add(Normalize(e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : ""));
                 }
             }
             else if (options.Split == "test" && root.TryGetProperty("val_filenames", out JsonElement val) && val.ValueKind == JsonValueKind.Array)
             {
                 foreach (JsonElement e in val.EnumerateArray())
                 {
-                    names.Add(Normalize(e.GetString() ?? ""));
+                    names.Add(Normalize(e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : ""));
                 }
             }
 
@@ -197,6 +197,11 @@ public static class TransformsJsonParser
             var size = ImageFile.ReadSize(imagePath);
             w ??= size.Width;
             h ??= size.Height;
+        }
+
+        if (!(w >= 1 && w <= 1 << 20 && h >= 1 && h <= 1 << 20))
+        {
+            throw new DataFormatException(jsonPath, $"{where}: image size {w}x{h} is not a positive size");
         }
 
         double? flX = Get("fl_x"), flY = Get("fl_y");
