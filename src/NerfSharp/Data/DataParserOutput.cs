@@ -59,6 +59,23 @@ public sealed record DataParserOutput(
 
     public double WorldScale { get; init; } = 1;
 
+    /// <summary>
+    /// The training-space ray of pixel (x, y) of view <paramref name="view"/>: <see cref="RayGenerator.GetRay"/> through its camera,
+    /// mapped to normalised device coordinates when <see cref="Ndc"/> (nerf-pytorch's ndc_rays with the first camera's H, W, focal).
+    /// Use it with <see cref="BoundsOf"/>.
+    /// </summary>
+    public Ray RayFor(int view, double x, double y)
+    {
+        Ray ray = RayGenerator.GetRay(Cameras[view], x, y);
+        if (!Ndc)
+        {
+            return ray;
+        }
+
+        PinholeIntrinsics k = Cameras[0].Intrinsics;
+        return NdcRays.ToNdc(k.Height, k.Width, k.Fx, NdcNearPlane, ray);
+    }
+
     /// <summary>Near and far of view <paramref name="index"/>: its own bounds when the format gives them, else the scene's.</summary>
     public DepthBounds BoundsOf(int index) => ViewBounds is null ? new DepthBounds(Near, Far) : ViewBounds[index];
 }

@@ -214,6 +214,11 @@ public sealed class CaptureParserTests
         Assert.Equal(1008, noNdc.Cameras[0].Intrinsics.Width);
         Assert.Equal(3260.5263328805895 / 4, noNdc.Cameras[0].Intrinsics.Fx, 1e-12);
 
+        // NDC rays as nerf-pytorch: ndc_rays(H, W, focal, 1.0, rays_o, rays_d); without NDC the world ray.
+        Ray world = RayGenerator.GetRay(all.Cameras[3], 17, 250);
+        Assert.Equal(NdcRays.ToNdc(378, 504, 3260.5263328805895 / 8, 1.0, world), all.RayFor(3, 17, 250));
+        Assert.Equal(RayGenerator.GetRay(noNdc.Cameras[3], 17, 250), noNdc.RayFor(3, 17, 250));
+
         DataParserOutput sphere = LlffParser.Load(dir, new LlffOptions(Spherify: true, NoNdc: true, Split: "all", LoadImages: false));
         double meanSquare = sphere.Cameras.Average(c => (c.CameraToWorld[0, 3] * c.CameraToWorld[0, 3]) + (c.CameraToWorld[1, 3] * c.CameraToWorld[1, 3]) + (c.CameraToWorld[2, 3] * c.CameraToWorld[2, 3]));
         Assert.Equal(1, meanSquare, 1e-9);
