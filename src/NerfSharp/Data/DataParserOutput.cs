@@ -48,6 +48,9 @@ public sealed record DataParserOutput(
     /// <summary>The format's own render path (LLFF's spiral, or its 120-pose circle with spherify); empty when it has none.</summary>
     public IReadOnlyList<Pose> RenderPath { get; init; } = [];
 
+    /// <summary>Per view, the mask image a transforms.json frame names (mask_path; nerfstudio: 0 = ignore the pixel), or null; null when no frame has one.</summary>
+    public IReadOnlyList<string?>? MaskPaths { get; init; }
+
     /// <summary>Index of each view in the file's full (sorted) image list, before the split was taken.</summary>
     public IReadOnlyList<int>? SourceIndices { get; init; }
 

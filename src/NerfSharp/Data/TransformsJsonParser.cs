@@ -14,7 +14,7 @@ namespace NerfSharp.Data;
 /// train_filenames/val_filenames/test_filenames give the split; otherwise every <see cref="CaptureOptions.HoldEvery"/>-th frame
 /// is held out. aabb_scale, scale and offset give the scene box: instant-ngp's unit cube scaled by aabb_scale about its centre,
 /// mapped back to this world (p_ngp = scale * (y, z, x) + offset). applied_transform (nerfstudio) is reported as the world
-/// transform. Per-view near/far: from the camera centre to the nearest point of the box (at least 1% of far) and to its farthest corner.
+/// transform; mask_path per frame is resolved into MaskPaths (not applied). Per-view near/far: from the camera centre to the nearest point of the box (at least 1% of far) and to its farthest corner.
 /// Pixel centres at +0.5, as instant-ngp and nerfstudio.
 /// </summary>
 public static class TransformsJsonParser
@@ -87,9 +87,18 @@ public static class TransformsJsonParser
         var (indices, description) = SplitIndices(root, frames.Select(f => f.FilePath).ToList(), options, jsonPath);
         var cameras = new Camera[indices.Length];
         var paths = new string[indices.Length];
+        var masks = new string?[indices.Length];
+        bool anyMask = false;
         for (int k = 0; k < indices.Length; k++)
         {
             var fr = frames[indices[k]];
+            if (fr.Element.TryGetProperty("mask_path", out JsonElement mask) && mask.ValueKind == JsonValueKind.String
+                && mask.GetString() is { Length: > 0 } maskFile && !maskFile.Contains('\0', StringComparison.Ordinal))
+            {
+                masks[k] = ResolveImage(dataDir, maskFile);
+                anyMask = true;
+            }
+
             var (intrinsics, distortion) = ReadIntrinsics(root, fr.Element, fr.Path, jsonPath, $"frames[{indices[k]}]");
             if (options.Downscale > 1)
             {
@@ -126,6 +135,7 @@ public static class TransformsJsonParser
             SourceIndices = indices,
             SplitDescription = description,
             WorldTransform = applied,
+            MaskPaths = anyMask ? masks : null,
         };
     }
 

@@ -126,6 +126,7 @@ public sealed class CaptureParserTests
             TransformsJsonWriter.Write(json, colmap.Cameras, colmap.ImagePaths);
             DataParserOutput ngp = TransformsJsonParser.Load(Path.GetDirectoryName(json)!, AllCameras);
             Assert.Equal("nerfstudio", ngp.Format);
+            Assert.Null(ngp.MaskPaths);
             Assert.Equal(colmap.ImagePaths, ngp.ImagePaths);
             for (int i = 0; i < colmap.Count; i++)
             {
@@ -239,6 +240,24 @@ public sealed class CaptureParserTests
         Assert.Equal(expected, format);
         Assert.Equal(expected == DatasetFormat.Blender, reason is null);
         Assert.Equal(DatasetFormat.Llff, DatasetLoader.Resolve(new DataConfig { DataDir = dir, DatasetType = "llff" }).Format);
+    }
+
+    [Fact]
+    public void FernConfigFileLoadsTheLlffTestSplit()
+    {
+        string repo = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(repo, "configs", "fern.txt")))
+        {
+            repo = Path.GetDirectoryName(repo) ?? throw new FileNotFoundException("configs/fern.txt");
+        }
+
+        RunConfig config = NerfPytorchConfigFile.Load(Path.Combine(repo, "configs", "fern.txt"));
+        Assert.Equal(("llff", 8, 8), (config.Data.DatasetType, config.Data.Factor, config.Data.LlffHold));
+        var messages = new List<string>();
+        DataParserOutput test = DatasetLoader.Load(config.Data with { DataDir = SharedData.Data("nerf_llff_data", "fern") }, "test", messages.Add);
+        Assert.Empty(messages);
+        Assert.Equal(("llff", 3, true), (test.Format, test.Count, test.Ndc));
+        Assert.Equal("test", DatasetLoader.HeldOutSplit(config.Data with { DataDir = SharedData.Data("nerf_llff_data", "fern") }));
     }
 
     [Fact]
