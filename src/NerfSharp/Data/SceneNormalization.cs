@@ -65,7 +65,8 @@ public static class SceneNormalization
             return [1, 0, 0, 0, 1, 0, 0, 0, 1];
         }
 
-        ax /= na; ay /= na; az /= na; bx /= nb; by /= nb; bz /= nb;
+        (ax, ay, az) = (ax / na, ay / na, az / na);
+        (bx, by, bz) = (bx / nb, by / nb, bz / nb);
         double vx = (ay * bz) - (az * by), vy = (az * bx) - (ax * bz), vz = (ax * by) - (ay * bx);
         double c = (ax * bx) + (ay * by) + (az * bz);
         double s2 = (vx * vx) + (vy * vy) + (vz * vz);
