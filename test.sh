@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg), builds in Release,
+# Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg, libjpeg-turbo-progs, colmap), builds in Release,
 # runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path) and with
 # AVX2 disabled (narrower/scalar fallbacks).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
-if ! command -v ffmpeg >/dev/null 2>&1; then
-  echo "test.sh: installing ffmpeg (needed by the video tests)" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null;
-  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; fi
+# Tools the tests call: ffmpeg (video tests), djpeg/cjpeg (libjpeg-turbo-progs: the JPEG reference decoder and test files)
+# and colmap (CPU structure-from-motion for `nerf process`).
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v djpeg >/dev/null 2>&1 && command -v cjpeg >/dev/null 2>&1 || need+=(libjpeg-turbo-progs)
+command -v colmap >/dev/null 2>&1 || need+=(colmap)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} (needed by the tests)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null;
+  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 fi
 dotnet build NerfSharp.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)

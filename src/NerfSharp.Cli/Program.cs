@@ -17,6 +17,8 @@ public static class Program
           nerf eval   --run RUN --split val|test|train [--json] [--max-images N] [--testskip N] [--out DIR]
           nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
           nerf bench  [--data DIR] [--iters N] [--warmup N]   seconds per lego-config training iteration
+          nerf process images DIR --out SCENE                 COLMAP (CPU) on photos -> transforms.json + images_2/4/8
+          nerf process video FILE --out SCENE [--frames N]    ffmpeg frames, then the same
 
         Config files are nerf-pytorch's 'key = value' files (configs/lego.txt works as it is);
         command-line flags override the file.
@@ -49,6 +51,11 @@ public static class Program
 
         try
         {
+            if (args[0] == "process")
+            {
+                return ProcessCommand.Run(args[1..], ctx);
+            }
+
             var rest = new CliArguments(args[1..]);
             return args[0] switch
             {

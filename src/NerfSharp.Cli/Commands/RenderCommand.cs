@@ -55,7 +55,7 @@ public static class RenderCommand
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < cameras.Count; i++)
         {
-            RenderedImage r = renderer.Render(cameras[i], reference.Near, reference.Far);
+            RenderedImage r = renderer.Render(cameras[i], reference.Near, reference.Far, reference.Ndc ? ray => reference.ToTrainingSpace(ray) : null);
             Image disp = r.DisparityImage();
             PngEncoder.Write(Path.Combine(output, $"{i:D3}_rgb.png"), r.Rgb);
             PngEncoder.Write(Path.Combine(output, $"{i:D3}_disp.png"), disp);

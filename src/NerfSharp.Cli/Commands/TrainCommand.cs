@@ -78,6 +78,15 @@ public static class TrainCommand
 
         DataParserOutput train = DatasetLoader.Load(config.Data, "train");
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
+        if (config.Model == "ngp" && config.Ngp.SceneBoxHalfSize <= 0)
+        {
+            // The dataset's box (instant-ngp's aabb_scale) when it has one, else nerf_synthetic's; saved in config.json.
+            double half = train.SceneBox is { } b
+                ? new[] { b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ }.Max(Math.Abs)
+                : ModelFactory.DefaultSceneBoxHalfSize;
+            config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half } };
+        }
+
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         folder.WriteConfig(config);

@@ -17,5 +17,31 @@ public sealed record PinholeIntrinsics(int Width, int Height, double Fx, double 
         new((int)(Width * factor), (int)(Height * factor), Fx * factor, Fy * factor, Cx * factor, Cy * factor);
 }
 
-/// <summary>One posed camera: intrinsics plus a camera-to-world pose (OpenGL convention).</summary>
-public sealed record Camera(PinholeIntrinsics Intrinsics, Pose CameraToWorld);
+/// <summary>
+/// Which point of pixel (i, j) its ray goes through. Blender/nerf-pytorch datasets (and their golden values) use the
+/// pixel's corner (i, j); instant-ngp, nerfstudio and COLMAP put (cx, cy) in the same continuous frame where pixel
+/// (i, j) covers [i, i + 1) x [j, j + 1), so its ray goes through the centre (i + 0.5, j + 0.5).
+/// </summary>
+public enum PixelCenter
+{
+    /// <summary>The ray of pixel (i, j) goes through image point (i, j): nerf-pytorch, Blender synthetic, LLFF.</summary>
+    Corner,
+
+    /// <summary>The ray of pixel (i, j) goes through image point (i + 0.5, j + 0.5): instant-ngp, nerfstudio, COLMAP.</summary>
+    Center,
+}
+
+/// <summary>
+/// One posed camera: pinhole intrinsics plus a camera-to-world pose (OpenGL convention), optionally a lens
+/// distortion (applied to normalised image coordinates, <see cref="LensDistortion"/>) and the pixel-centre
+/// convention of the format it came from. The defaults (no distortion, corners) are nerf-pytorch's camera.
+/// </summary>
+public sealed record Camera(PinholeIntrinsics Intrinsics, Pose CameraToWorld)
+{
+    public LensDistortion Distortion { get; init; } = LensDistortion.None;
+
+    public PixelCenter PixelCenter { get; init; } = PixelCenter.Corner;
+
+    /// <summary>The offset added to integer pixel indices before projecting: 0 for corners, 0.5 for centres.</summary>
+    public double PixelOffset => PixelCenter == PixelCenter.Center ? 0.5 : 0.0;
+}

@@ -30,7 +30,7 @@ public static class Evaluator
         for (int i = 0; i < total; i++)
         {
             var watch = Stopwatch.StartNew();
-            RenderedImage r = renderer.Render(split.Cameras[i], split.Near, split.Far);
+            RenderedImage r = renderer.RenderView(split, i);
             double seconds = watch.Elapsed.TotalSeconds;
             Image truth = split.Images[i];
             double psnr = ImageMetrics.Psnr(r.Rgb, truth);

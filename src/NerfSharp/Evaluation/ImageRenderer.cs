@@ -1,4 +1,5 @@
 using NerfSharp.Cameras;
+using NerfSharp.Data;
 using NerfSharp.Imaging;
 using NerfSharp.Models;
 
@@ -27,8 +28,18 @@ public sealed class ImageRenderer
         context = model.CreateRenderContext(chunk);
     }
 
-    /// <summary>Renders the camera's full image; <paramref name="onRows"/> reports progress as pixels done.</summary>
-    public RenderedImage Render(Camera camera, float near, float far, Action<long>? onPixels = null)
+    /// <summary>Renders view <paramref name="view"/> of a dataset with its training-space rays (NDC where the data uses it) and bounds.</summary>
+    public RenderedImage RenderView(DataParserOutput data, int view, Action<long>? onPixels = null)
+    {
+        DepthBounds bounds = data.BoundsOf(view);
+        return Render(data.Cameras[view], bounds.Near, bounds.Far, data.Ndc ? ray => data.ToTrainingSpace(ray) : null, onPixels);
+    }
+
+    /// <summary>
+    /// Renders the camera's full image; <paramref name="map"/> maps each camera ray to the model's space (NDC for
+    /// forward-facing LLFF scenes), <paramref name="onPixels"/> reports progress as pixels done.
+    /// </summary>
+    public RenderedImage Render(Camera camera, float near, float far, Func<Ray, Ray>? map = null, Action<long>? onPixels = null)
     {
         int w = camera.Intrinsics.Width, h = camera.Intrinsics.Height;
         long total = (long)w * h;
@@ -43,7 +54,8 @@ public sealed class ImageRenderer
             {
                 long p = start + k;
                 int x = (int)(p % w), y = (int)(p / w);
-                batch.Set(k, RayGenerator.GetRay(camera, x, y), near, far);
+                Ray ray = RayGenerator.GetRay(camera, x, y);
+                batch.Set(k, map != null ? map(ray) : ray, near, far);
             }
 
             batch.Count = n;

@@ -14,12 +14,18 @@ public sealed record PixelSamplerState(long Epoch, long Cursor, ulong[] RngState
 /// index permutation, not as a copy of the rays, so memory stays at 4 bytes a pixel). Without batching
 /// (no_batching): one random image per step, N_rand distinct pixels from it, from its centre crop while
 /// step &lt; precrop_iters. The sequence depends only on the seed and the state, so a resumed run draws the same pixels.
+/// Images may differ in size (<see cref="PixelSampler(IReadOnlyList{ValueTuple{int, int}}, bool, int, double, ulong)"/>): the
+/// permutation then runs over all their pixels (image k's pixels follow image k-1's) and one-image steps use that image's size;
+/// with equal sizes both constructors draw the same sequence.
 /// </summary>
 public sealed class PixelSampler
 {
     private readonly int imageCount;
-    private readonly int width;
-    private readonly int height;
+    private readonly int[] widths;
+    private readonly int[] heights;
+
+    // pixelStart[k]: index of image k's first pixel in the concatenation of all images (pixelStart[imageCount] = total).
+    private readonly int[] pixelStart;
     private readonly bool batching;
     private readonly int precropIters;
     private readonly double precropFrac;
@@ -31,18 +37,35 @@ public sealed class PixelSampler
     private long cursor;
 
     public PixelSampler(int imageCount, int width, int height, bool batching, int precropIters, double precropFrac, ulong seed)
+        : this(Uniform(imageCount, width, height), batching, precropIters, precropFrac, seed)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageCount);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        if ((long)imageCount * width * height > int.MaxValue)
+    }
+
+    /// <summary>A sampler over images of the given (width, height) sizes, in image order.</summary>
+    public PixelSampler(IReadOnlyList<(int Width, int Height)> sizes, bool batching, int precropIters, double precropFrac, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizes.Count, "imageCount");
+        imageCount = sizes.Count;
+        widths = new int[imageCount];
+        heights = new int[imageCount];
+        pixelStart = new int[imageCount + 1];
+        long total = 0;
+        for (int k = 0; k < imageCount; k++)
         {
-            throw new ArgumentException($"{imageCount} images of {width}x{height} exceed 2^31 pixels");
+            var (w, h) = sizes[k];
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(w, "width");
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, "height");
+            (widths[k], heights[k]) = (w, h);
+            pixelStart[k] = (int)Math.Min(total, int.MaxValue);
+            total += (long)w * h;
+            if (total > int.MaxValue)
+            {
+                throw new ArgumentException($"{imageCount} images of {w}x{h} exceed 2^31 pixels");
+            }
         }
 
-        this.imageCount = imageCount;
-        this.width = width;
-        this.height = height;
+        pixelStart[imageCount] = (int)total;
         this.batching = batching;
         this.precropIters = precropIters;
         this.precropFrac = precropFrac;
@@ -50,7 +73,7 @@ public sealed class PixelSampler
         rng = new Rng(seed ^ 0x5A17_1E50_0000_0001UL);
     }
 
-    public int PixelCount => imageCount * width * height;
+    public int PixelCount => pixelStart[imageCount];
 
     public PixelSamplerState State => new(epoch, cursor, rng.GetState());
 
@@ -79,9 +102,23 @@ public sealed class PixelSampler
         }
     }
 
+    private static (int, int)[] Uniform(int imageCount, int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(imageCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if ((long)imageCount * width * height > int.MaxValue)
+        {
+            throw new ArgumentException($"{imageCount} images of {width}x{height} exceed 2^31 pixels");
+        }
+
+        var sizes = new (int, int)[imageCount];
+        Array.Fill(sizes, (width, height));
+        return sizes;
+    }
+
     private void NextBatched(Span<PixelIndex> output)
     {
-        int pixelsPerImage = width * height;
         for (int i = 0; i < output.Length; i++)
         {
             if (epoch < 0 || cursor >= permutation.Length)
@@ -92,10 +129,30 @@ public sealed class PixelSampler
             }
 
             int g = permutation[cursor++];
-            int image = g / pixelsPerImage;
-            int p = g - (image * pixelsPerImage);
-            output[i] = new PixelIndex(image, p % width, p / width);
+            int image = ImageOf(g);
+            int p = g - pixelStart[image];
+            output[i] = new PixelIndex(image, p % widths[image], p / widths[image]);
         }
+    }
+
+    /// <summary>The image holding concatenated pixel <paramref name="g"/>: the last k with pixelStart[k] &lt;= g (binary search).</summary>
+    private int ImageOf(int g)
+    {
+        int lo = 0, hi = imageCount - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >> 1;
+            if (pixelStart[mid] <= g)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
     }
 
     private void BuildPermutation(long forEpoch)
@@ -116,6 +173,7 @@ public sealed class PixelSampler
     private void NextFromOneImage(long step, Span<PixelIndex> output)
     {
         int image = rng.NextInt(imageCount);
+        int width = widths[image], height = heights[image];
         int x0 = 0, y0 = 0, w = width, h = height;
         if (step < precropIters)
         {

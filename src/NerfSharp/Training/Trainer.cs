@@ -71,8 +71,8 @@ public sealed class Trainer
 
         groupRates = new double[groups.Length];
         batchRays = InitialBatchRays(t);
-        var first = train.Images[0];
-        sampler = new PixelSampler(train.Count, first.Width, first.Height, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
+        var sizes = train.Images.Select(i => (i.Width, i.Height)).ToArray();
+        sampler = new PixelSampler(sizes, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
         rng = new Rng(t.Seed ^ 0x7EA1_0000_0000_0002UL);
         Directory.CreateDirectory(config.OutputDir);
         checkpoints = new CheckpointDirectory(Path.Combine(config.OutputDir, "checkpoints"));
@@ -188,8 +188,8 @@ public sealed class Trainer
             for (int i = 0; i < n; i++)
             {
                 PixelIndex p = stepPixels[i];
-                Camera cam = train.Cameras[p.Image];
-                rays.Set(i, RayGenerator.GetRay(cam, p.X, p.Y), train.Near, train.Far, p.Image);
+                DepthBounds bounds = train.BoundsOf(p.Image);
+                rays.Set(i, train.RayFor(p.Image, p.X, p.Y), bounds.Near, bounds.Far, p.Image);
                 var img = train.Images[p.Image];
                 int o = ((p.Y * img.Width) + p.X) * img.Channels;
                 if (img.Channels == 4)
