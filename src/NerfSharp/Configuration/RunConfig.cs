@@ -216,6 +216,13 @@ public sealed record NgpConfig
     /// <summary>Photometric loss: "mse" or "huber" (torch's HuberLoss, delta 0.1).</summary>
     public string Loss { get; init; } = "mse";
 
-    /// <summary>Samples whose alpha is below this are dropped after the density pass (0 = keep all).</summary>
+    /// <summary>
+    /// nerfacc's training-time visibility: a density pass without gradients over the marched samples drops those behind
+    /// an opaque surface (transmittance below 1e-4) and those with alpha below <see cref="AlphaThreshold"/> before the
+    /// full forward and backward.
+    /// </summary>
+    public bool TrainEarlyStop { get; init; } = true;
+
+    /// <summary>With <see cref="TrainEarlyStop"/>: samples whose alpha is below this are dropped too (0 = keep them).</summary>
     public double AlphaThreshold { get; init; }
 }

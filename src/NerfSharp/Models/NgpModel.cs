@@ -96,8 +96,12 @@ public sealed class NgpModel : IRadianceModel
         }
 
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        int marched = p.March(rays, 0, rays.Count, Grid, rng);
-        int n = marched;
+        int n = p.March(rays, 0, rays.Count, Grid, rng);
+        if (config.TrainEarlyStop)
+        {
+            p.PruneInvisible(n, (float)config.AlphaThreshold);
+        }
+
         int s = p.Samples.Samples;
         long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         p.Evaluate(rays, 0, n, training: true);
@@ -152,7 +156,10 @@ public sealed class NgpModel : IRadianceModel
         {
             this.field = field;
             MaxRays = maxRays;
-            Samples = new RaySamples(maxRays, maxSamples);
+            marched = new RaySamples(maxRays, maxSamples);
+            visible = new RaySamples(maxRays, maxSamples);
+            keep = new bool[maxSamples];
+            Samples = marched;
             context = field.CreateContext(maxSamples);
             Origins = new float[3 * maxRays];
             UnitDirections = new float[3 * maxRays];
@@ -174,9 +181,14 @@ public sealed class NgpModel : IRadianceModel
             DLdAccumulation = new float[maxRays];
         }
 
+        private readonly RaySamples marched;
+        private readonly RaySamples visible;
+        private readonly bool[] keep;
+
         public int MaxRays { get; }
 
-        public RaySamples Samples { get; }
+        /// <summary>The samples of the current step: as marched, or after <see cref="PruneInvisible"/>.</summary>
+        public RaySamples Samples { get; private set; }
 
         public float[] Origins { get; }
 
@@ -236,15 +248,40 @@ public sealed class NgpModel : IRadianceModel
                 Far[r] = float.PositiveInfinity;
             }
 
+            Samples = marched;
             return marcher.March(
                 Origins.AsSpan(0, 3 * want), UnitDirections.AsSpan(0, 3 * want), Near.AsSpan(0, want), Far.AsSpan(0, want),
-                want, grid, grid.StepSize, jitter, Samples);
+                want, grid, grid.StepSize, jitter, marched);
+        }
+
+        /// <summary>
+        /// nerfacc's training-time visibility: the densities of all marched samples (no gradients) decide which samples
+        /// can matter (transmittance at least 1e-4 before them, alpha at least <paramref name="alphaThreshold"/>); only
+        /// those go on to the field's full forward and backward. Returns the samples kept.
+        /// </summary>
+        public int PruneInvisible(int n, float alphaThreshold)
+        {
+            RaySamples marched = Samples;
+            int count = marched.Samples;
+            FillPositions(marched, n);
+            field.Density(Positions.AsSpan(0, 3 * count), count, Density, context);
+            int kept = SampleVisibility.Compute(marched, Density, [], NgpRenderPass.TransmittanceEpsilon, alphaThreshold, keep);
+            SampleVisibility.Compact(marched, keep, visible);
+            Samples = visible;
+            return kept;
         }
 
         /// <summary>Field at every sample's midpoint: density and colour (saved for backward when training).</summary>
         public void Evaluate(RayBatch rays, int start, int n, bool training)
         {
-            RaySamples samples = Samples;
+            int count = Samples.Samples;
+            FillPositions(Samples, n);
+            field.Forward(Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
+        }
+
+        /// <summary>Box-normalised midpoints and unit directions of the samples, feature-major [3][count].</summary>
+        private void FillPositions(RaySamples samples, int n)
+        {
             int count = samples.Samples;
             SceneBox box = field.Box;
             Span<float> px = Positions.AsSpan(0, count), py = Positions.AsSpan(count, count), pz = Positions.AsSpan(2 * count, count);
@@ -266,8 +303,6 @@ public sealed class NgpModel : IRadianceModel
                     dz[s] = uz;
                 }
             }
-
-            field.Forward(Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
         }
 
         /// <summary>Weights, then colour, opacity and depth per ray, over each ray's background.</summary>
