@@ -59,7 +59,7 @@ public static class TrainCommand
 
         if (resume && latest == null)
         {
-            ctx.Error.WriteLine($"{folder.Path} has no checkpoint yet: starting from step 0");
+            throw new DataFormatException(folder.CheckpointsPath, "no checkpoint to resume from (start a new run with --data and --out instead)");
         }
 
         if (config.Render.RenderOnly)
@@ -76,7 +76,7 @@ public static class TrainCommand
         if (resume && latest != null)
         {
             trainer.Resume(latest);
-            ctx.Out.WriteLine($"resumed from {latest} at step {trainer.Step}");
+            ctx.Out.WriteLine($"resumed from step {trainer.Step} (checkpoint {latest})");
         }
         else
         {
