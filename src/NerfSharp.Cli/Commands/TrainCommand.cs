@@ -71,7 +71,6 @@ public static class TrainCommand
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
-        folder.WriteConfig(config);
         var trainer = new Trainer(config, model, train);
         if (resume && latest != null)
         {
@@ -82,6 +81,9 @@ public static class TrainCommand
         {
             trainer.Initialize();
         }
+
+        // Written only once the checkpoint has loaded, so a failed resume leaves the run folder as it was.
+        folder.WriteConfig(config);
 
         var progress = new ConsoleProgress(ctx.Error, "train", ctx.Interactive);
         trainer.OnProgress = p => progress.Report(p.Step, p.TotalSteps, p.SessionSeconds, p.SessionSteps, $"loss {p.Loss.Loss:F5} psnr {p.Loss.Psnr:F2} lr {p.LearningRate:E2}");
