@@ -35,6 +35,7 @@ public sealed class CheckpointDirectory
     public string Save(ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata)
     {
         string path = PathFor(step);
+        ThrowIfNotFinite(store, step);
         Checkpoint.Save(path, store, adam, step, metadata);
         var all = List();
         for (int i = 0; i < all.Count - Keep; i++)
@@ -46,6 +47,30 @@ public sealed class CheckpointDirectory
         }
 
         return path;
+    }
+
+    /// <summary>A checkpoint never holds NaN/Inf parameters: the last good one stays the newest.</summary>
+    private void ThrowIfNotFinite(ParameterStore store, long step)
+    {
+        float[] values = store.Values;
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<float>(values)))
+        {
+            return;
+        }
+
+        foreach (var t in store.Tensors)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                float v = values[t.Offset + i];
+                if (!float.IsFinite(v))
+                {
+                    throw new TrainingDivergedException(
+                        $"training diverged at step {step}: parameter {t.Name}[{i}] = {v.ToString(CultureInfo.InvariantCulture)}. " +
+                        $"The checkpoint of step {step} was not written; the last checkpoint ({LatestPath() ?? "none"}) is intact.");
+                }
+            }
+        }
     }
 
     /// <summary>The checkpoint with the highest step, or null when there is none.</summary>
