@@ -68,6 +68,7 @@ public static class TrainCommand
         }
 
         DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        CheckBatchFits(config, train);
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
@@ -101,6 +102,29 @@ public static class TrainCommand
         ctx.Out.WriteLine($"checkpoint: {result.CheckpointPath}");
         ctx.Out.WriteLine($"metrics:    {folder.MetricsPath}");
         return 0;
+    }
+
+    /// <summary>
+    /// N_rand must fit the pixels it is drawn from (one image, or its centre crop, with no_batching; the whole set
+    /// otherwise). Checked before the model sizes its buffers from it, so a typo like --N_rand 100000000 is an
+    /// error, not gigabytes of workspace.
+    /// </summary>
+    private static void CheckBatchFits(RunConfig config, DataParserOutput train)
+    {
+        var t = config.Trainer;
+        int width = train.Images[0].Width, height = train.Images[0].Height;
+        long available = t.NoBatching ? (long)width * height : (long)width * height * train.Count;
+        string what = t.NoBatching ? "one training image" : "the training set";
+        if (t.NoBatching && t.PrecropIters > 0)
+        {
+            available = 4L * (int)(height / 2 * t.PrecropFrac) * (int)(width / 2 * t.PrecropFrac);
+            what = $"the centre crop (precrop_frac {t.PrecropFrac}) of one training image";
+        }
+
+        if (t.BatchRays > available)
+        {
+            throw new ArgumentException($"N_rand = {t.BatchRays} exceeds the {available} pixels of {what} in {config.Data.DataDir}");
+        }
     }
 
     /// <summary>nerf-pytorch's render_only: render the spiral (or the test split with render_test) from the last checkpoint, then exit.</summary>

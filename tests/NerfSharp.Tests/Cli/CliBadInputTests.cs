@@ -200,6 +200,21 @@ public sealed class CliBadInputTests : IClassFixture<DemoSceneFixture>, IDisposa
     }
 
     [Fact]
+    public void OutOfRangeNumbersAreRejectedBeforeAnythingIsWritten()
+    {
+        string run = TrainedRun();
+        string output = dir.Combine("render_range");
+        AssertUserError(["render", "--run", run, "--frames", "0", "--out", output], "--frames", run, output);
+        AssertUserError(["render", "--run", run, "--frames", "2", "--fps", "0", "--video", "--out", output], "--fps", run, output);
+        AssertUserError(["eval", "--run", run, "--max-images", "-1"], "--max-images", run);
+        AssertUserError(["bench", "--data", scene.SceneDir, "--iters", "0"], "--iters");
+        string big = dir.Combine("bigbatch");
+        AssertUserError(TrainArgs(scene.SceneDir, big, 1, "--N_rand", "100000000"), "N_rand", big);
+        AssertUserError(TrainArgs(scene.SceneDir, big, 1, "--no_batching", "--N_rand", "2000"), "one training image", big);
+        AssertUserError(TrainArgs(scene.SceneDir, big, 1, "--no_batching", "--precrop_iters", "5", "--precrop_frac", "0.25", "--N_rand", "100"), "centre crop", big);
+    }
+
+    [Fact]
     public void UnknownCommandIsExitOne()
     {
         var r = CliRunner.Run("trian", "--data", scene.SceneDir);

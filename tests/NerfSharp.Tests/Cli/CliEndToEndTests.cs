@@ -103,7 +103,8 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
     {
         using var dir = new TempDirectory();
         string cfg = dir.Combine("bad.txt");
-        File.WriteAllText(cfg, "expname = x\nN_sampels = 64\n");
+        File.WriteAllText(cfg, $"expname = x\nbasedir = {dir.Combine("logs")}\nN_sampels = 64\n");
+        var before = DirectorySnapshot.Take(dir.Path);
         var r = CliRunner.Run("train", "--config", cfg);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("N_sampels", r.Error);
@@ -112,6 +113,7 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         var flag = CliRunner.Run(TrainArgs(dir.Combine("run"), 1, "--N_sampels", "3"));
         Assert.Equal(1, flag.ExitCode);
         Assert.Contains("N_sampels", flag.Error);
+        DirectorySnapshot.AssertUnchanged(before, "a rejected config or flag wrote something");
     }
 
     [Fact]
@@ -123,9 +125,11 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         string ckpt = Path.Combine(run, "checkpoints", "step_000002.safetensors");
         byte[] bytes = File.ReadAllBytes(ckpt);
         File.WriteAllBytes(ckpt, bytes[..(bytes.Length / 2)]);
+        var before = DirectorySnapshot.Take(run);
         var r = CliRunner.Run("eval", "--run", run, "--split", "val");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("step_000002.safetensors", r.Error);
+        DirectorySnapshot.AssertUnchanged(before, "eval of a corrupt checkpoint wrote into the run");
     }
 
     [Fact]
@@ -135,11 +139,14 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         var r = CliRunner.Run("train", "--data", dir.Combine("nope"), "--out", dir.Combine("run"));
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("nope", r.Error);
+        Assert.False(Directory.Exists(dir.Combine("run")), "a run folder was created for a missing dataset");
         string run = dir.Combine("run2");
         Assert.Equal(0, CliRunner.Run(TrainArgs(run, 1)).ExitCode);
+        var before = DirectorySnapshot.Take(run);
         var e = CliRunner.Run("eval", "--run", run, "--split", "nosuchsplit");
         Assert.Equal(1, e.ExitCode);
         Assert.Contains("transforms_nosuchsplit.json", e.Error);
+        DirectorySnapshot.AssertUnchanged(before, "eval of a missing split wrote into the run");
     }
 
     [Fact]
