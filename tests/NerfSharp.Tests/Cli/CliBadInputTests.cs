@@ -215,10 +215,27 @@ public sealed class CliBadInputTests : IClassFixture<DemoSceneFixture>, IDisposa
     }
 
     [Fact]
+    public void AnUnexpectedExceptionIsExitTwoAndSaysItIsABug()
+    {
+        // A console that fails in a way no command expects stands in for a bug.
+        string run = CopyOfRun("internal");
+        var error = new StringWriter();
+        int code = NerfSharp.Cli.Program.Run(["eval", "--run", run, "--split", "val", "--json"], new NerfSharp.Cli.CliContext(new ThrowingWriter(), error, CancellationToken.None, Interactive: false));
+        Assert.Equal(2, code);
+        Assert.Contains("internal error (a NerfSharp bug", error.ToString());
+        Assert.Contains("NotImplementedException", error.ToString());
+    }
+
+    [Fact]
     public void UnknownCommandIsExitOne()
     {
         var r = CliRunner.Run("trian", "--data", scene.SceneDir);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("trian", r.Error);
+    }
+
+    private sealed class ThrowingWriter : StringWriter
+    {
+        public override void WriteLine(string? value) => throw new NotImplementedException("console broke");
     }
 }
