@@ -26,7 +26,8 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
 
     private string[] TrainArgs(string output, int steps) =>
         ["train", "--data", scene.SceneDir, "--model", "vanilla", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
-         "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), "--i_testset", "0", "--i_video", "0", .. CliRunner.TinyModelFlags];
+         "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), "--i_testset", "0", "--i_video", "0", .. CliRunner.TinyModelFlags,
+         "--netwidth", "64", "--netwidth_fine", "64"]; // checkpoints of ~0.3 MB take long enough to be killed mid-write
 
     [Fact]
     public void KilledAtRandomMomentsAndResumedEndsBitIdentical()
@@ -73,22 +74,7 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
 
                 if (inWrite)
                 {
-                    using var created = new ManualResetEventSlim();
-                    using var watcher = new FileSystemWatcher(checkpointsDir, "*.tmp");
-                    watcher.Created += (_, _) =>
-                    {
-                        try
-                        {
-                            child.Process.Kill(entireProcessTree: true);
-                        }
-                        catch (InvalidOperationException)
-                        {
-                        }
-
-                        created.Set();
-                    };
-                    watcher.EnableRaisingEvents = true;
-                    created.Wait(TimeSpan.FromSeconds(5));
+                    KillWhenATemporaryFileAppears(child, checkpointsDir, tempsBefore.Length);
                 }
                 else
                 {
@@ -199,6 +185,43 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
     {
         var all = new CheckpointDirectory(checkpointsDir).List();
         return all.Count == 0 ? -1 : all[^1].Step;
+    }
+
+    /// <summary>Kills the child the moment a checkpoint write starts (inotify; polling where no inotify instance is left).</summary>
+    private static void KillWhenATemporaryFileAppears(ChildProcess child, string checkpointsDir, int tempsBefore)
+    {
+        void Kill()
+        {
+            try
+            {
+                child.Process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        try
+        {
+            using var created = new ManualResetEventSlim();
+            using var watcher = new FileSystemWatcher(checkpointsDir, "*.tmp");
+            watcher.Created += (_, _) =>
+            {
+                Kill();
+                created.Set();
+            };
+            watcher.EnableRaisingEvents = true;
+            created.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (IOException)
+        {
+            var spin = Stopwatch.StartNew();
+            while (!child.Process.HasExited && spin.ElapsedMilliseconds < 5000 && TemporaryFiles(checkpointsDir).Length == tempsBefore)
+            {
+            }
+
+            Kill();
+        }
     }
 
     /// <summary>Temporary files of checkpoint writes (a kill during a write leaves one behind).</summary>
