@@ -37,6 +37,7 @@ public sealed class CheckpointDirectory
         string path = PathFor(step);
         ThrowIfNotFinite(store, step);
         Checkpoint.Save(path, store, adam, step, metadata);
+        RemoveLeftoverTemporaryFiles();
         var all = List();
         for (int i = 0; i < all.Count - Keep; i++)
         {
@@ -47,6 +48,48 @@ public sealed class CheckpointDirectory
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files (<c>.step_N.safetensors.PID.GUID.tmp</c>) of writes cut short by a killed process:
+    /// those whose writer process is no longer running.
+    /// </summary>
+    public void RemoveLeftoverTemporaryFiles()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return;
+        }
+
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "." + Prefix + "*.tmp"))
+        {
+            string[] parts = Path.GetFileName(file).Split('.');
+            if (parts.Length < 5 || !int.TryParse(parts[^3], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId || IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A checkpoint never holds NaN/Inf parameters: the last good one stays the newest.</summary>

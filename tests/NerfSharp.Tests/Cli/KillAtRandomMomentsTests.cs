@@ -162,6 +162,7 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
             }
         }
 
+        Assert.Empty(TemporaryFiles(checkpointsDir)); // what killed writes left behind is cleaned up
         var straightLog = MetricsByStep(Path.Combine(straight, "metrics.jsonl"));
         var killedLog = MetricsByStep(Path.Combine(killed, "metrics.jsonl"));
         Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), killedLog.Select(m => m.Step));
