@@ -87,7 +87,7 @@ public static class Program
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A full disk or a read-only folder: the message of these exceptions names the path.
-            ctx.Error.WriteLine($"error: cannot read or write a file: {e.Message}");
+            ctx.Error.WriteLine($"error: {e.Message}");
             return ExitUserError;
         }
         catch (Exception e)
