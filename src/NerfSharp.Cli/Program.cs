@@ -6,6 +6,15 @@ namespace NerfSharp.Cli;
 /// <summary>The <c>nerf</c> command.</summary>
 public static class Program
 {
+    /// <summary>Exit code of a user's error: bad input, a missing file, a bad flag, a full or read-only disk.</summary>
+    public const int ExitUserError = 1;
+
+    /// <summary>Exit code of an internal error (a bug).</summary>
+    public const int ExitInternalError = 2;
+
+    /// <summary>Exit code of a run whose loss or parameters turned NaN/Inf.</summary>
+    public const int ExitDiverged = 3;
+
     public const string Usage = """
         nerf: Neural Radiance Fields in C#
 
@@ -70,17 +79,29 @@ public static class Program
         catch (DataFormatException e)
         {
             ctx.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            return ExitUserError;
         }
         catch (TrainingDivergedException e)
         {
             ctx.Error.WriteLine($"error: {e.Message}");
-            return 3;
+            return ExitDiverged;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException)
         {
             ctx.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            return ExitUserError;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a read-only folder: the message of these exceptions names the path.
+            ctx.Error.WriteLine($"error: {e.Message}");
+            return ExitUserError;
+        }
+        catch (Exception e)
+        {
+            ctx.Error.WriteLine($"internal error (a NerfSharp bug, please report it): {e.GetType().Name}: {e.Message}");
+            ctx.Error.WriteLine(e.StackTrace);
+            return ExitInternalError;
         }
     }
 }

@@ -33,7 +33,6 @@ public static class RunConfigResolver
     /// <summary>Applies every remaining option as a config key (aliases translated); unknown keys are errors.</summary>
     public static RunConfig ApplyFlags(RunConfig config, CliArguments args)
     {
-        var pairs = new List<KeyValuePair<string, string>>();
         foreach (var (key, value) in args.TakeRemaining())
         {
             string mapped = key;
@@ -45,10 +44,11 @@ public static class RunConfigResolver
                 }
             }
 
-            pairs.Add(new(mapped, value));
+            // The source names the flag as the user typed it, so an error about N_iters still says --steps.
+            config = NerfPytorchConfigFile.Apply(config, [new(mapped, value)], $"command line --{key}");
         }
 
-        return pairs.Count == 0 ? config : NerfPytorchConfigFile.Apply(config, pairs, "command line");
+        return config;
     }
 
     /// <summary>Makes dataset and output paths absolute so the saved config works from any folder.</summary>

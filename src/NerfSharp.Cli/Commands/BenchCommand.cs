@@ -33,6 +33,10 @@ public static class BenchCommand
 
         int iterations = args.Int("iters") ?? 3;
         int warmup = args.Int("warmup") ?? 1;
+        if (iterations < 1 || warmup < 0)
+        {
+            throw new ArgumentException($"--iters expects at least 1 and --warmup at least 0, got {iterations} and {warmup}");
+        }
         string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{Environment.ProcessId}");
         try
         {

@@ -23,6 +23,10 @@ public static class EvalCommand
         int? testSkip = args.Int("testskip");
         string? otherData = args.Take("data");
         args.EnsureAllUsed("eval");
+        if (maxImages < 1)
+        {
+            throw new ArgumentException($"--max-images expects at least 1, got {maxImages}");
+        }
 
         TrainedRun run = TrainedRun.Open(runDir);
         var dataConfig = testSkip.HasValue ? run.Config.Data with { TestSkip = testSkip.Value } : run.Config.Data;

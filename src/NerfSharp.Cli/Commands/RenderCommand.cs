@@ -26,6 +26,10 @@ public static class RenderCommand
         double radius = args.Double("radius") ?? 4.0;
         double phi = args.Double("phi") ?? -30.0;
         int fps = args.Int("fps") ?? 30;
+        if (frames < 1 || fps < 1 || factor < 0)
+        {
+            throw new ArgumentException($"--frames and --fps expect at least 1 and --render-factor at least 0, got {frames}, {fps} and {factor}");
+        }
         TrainedRun run = TrainedRun.Open(runDir);
         string output = args.Take("out") ?? Path.Combine(run.Folder.Path, $"render_{path}_{run.Step:D6}");
         args.EnsureAllUsed("render");

@@ -68,7 +68,7 @@ public static class TrainCommand
 
         if (resume && latest == null)
         {
-            ctx.Error.WriteLine($"{folder.Path} has no checkpoint yet: starting from step 0");
+            throw new DataFormatException(folder.CheckpointsPath, "no checkpoint to resume from (start a new run with --data and --out instead)");
         }
 
         if (config.Render.RenderOnly)
@@ -77,6 +77,7 @@ public static class TrainCommand
         }
 
         DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        CheckBatchFits(config, train);
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
         if (config.Model == "ngp" && config.Ngp.SceneBoxHalfSize <= 0)
         {
@@ -89,17 +90,19 @@ public static class TrainCommand
 
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
-        folder.WriteConfig(config);
         var trainer = new Trainer(config, model, train);
         if (resume && latest != null)
         {
             trainer.Resume(latest);
-            ctx.Out.WriteLine($"resumed from {latest} at step {trainer.Step}");
+            ctx.Out.WriteLine($"resumed from step {trainer.Step} (checkpoint {latest})");
         }
         else
         {
             trainer.Initialize();
         }
+
+        // Written only once the checkpoint has loaded, so a failed resume leaves the run folder as it was.
+        folder.WriteConfig(config);
 
         var progress = new ConsoleProgress(ctx.Error, "train", ctx.Interactive);
         trainer.OnProgress = p => progress.Report(p.Step, p.TotalSteps, p.SessionSeconds, p.SessionSteps, $"loss {p.Loss.Loss:F5} psnr {p.Loss.Psnr:F2} lr {p.LearningRate:E2}");
@@ -122,6 +125,29 @@ public static class TrainCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// N_rand must fit the pixels it is drawn from (one image, or its centre crop, with no_batching; the whole set
+    /// otherwise). Checked before the model sizes its buffers from it, so a typo like --N_rand 100000000 is an
+    /// error, not gigabytes of workspace.
+    /// </summary>
+    private static void CheckBatchFits(RunConfig config, DataParserOutput train)
+    {
+        var t = config.Trainer;
+        int width = train.Images[0].Width, height = train.Images[0].Height;
+        long available = t.NoBatching ? (long)width * height : (long)width * height * train.Count;
+        string what = t.NoBatching ? "one training image" : "the training set";
+        if (t.NoBatching && t.PrecropIters > 0)
+        {
+            available = 4L * (int)(height / 2 * t.PrecropFrac) * (int)(width / 2 * t.PrecropFrac);
+            what = $"the centre crop (precrop_frac {t.PrecropFrac}) of one training image";
+        }
+
+        if (t.BatchRays > available)
+        {
+            throw new ArgumentException($"N_rand = {t.BatchRays} exceeds the {available} pixels of {what} in {config.Data.DataDir}");
+        }
     }
 
     /// <summary>nerf-pytorch's render_only: render the spiral (or the test split with render_test) from the last checkpoint, then exit.</summary>

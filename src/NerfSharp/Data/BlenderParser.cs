@@ -201,7 +201,16 @@ public static class BlenderParser
                     file += ".png";
                 }
 
-                string imagePath = Path.GetFullPath(Path.Combine(dataDir, file));
+                string imagePath;
+                try
+                {
+                    imagePath = Path.GetFullPath(Path.Combine(dataDir, file));
+                }
+                catch (Exception e) when (e is ArgumentException or PathTooLongException or NotSupportedException)
+                {
+                    throw new DataFormatException(jsonPath, $"{where}.file_path is not a usable path: {e.Message}", e);
+                }
+
                 frames.Add(new Frame(index, imagePath, ReadPose(frame, jsonPath, where)));
                 index++;
             }
@@ -236,9 +245,9 @@ public static class BlenderParser
             int col = 0;
             foreach (JsonElement value in rowElement.EnumerateArray())
             {
-                if (value.ValueKind != JsonValueKind.Number)
+                if (value.ValueKind != JsonValueKind.Number || !double.IsFinite(value.GetDouble()))
                 {
-                    throw new DataFormatException(jsonPath, problem);
+                    throw new DataFormatException(jsonPath, problem + " (finite)");
                 }
 
                 if (row < 3)
@@ -262,9 +271,9 @@ public static class BlenderParser
             throw new DataFormatException(jsonPath, $"missing key '{key}'");
         }
 
-        if (element.ValueKind != JsonValueKind.Number)
+        if (element.ValueKind != JsonValueKind.Number || !double.IsFinite(element.GetDouble()))
         {
-            throw new DataFormatException(jsonPath, $"'{key}' is not a number");
+            throw new DataFormatException(jsonPath, $"'{key}' is not a finite number");
         }
 
         return element.GetDouble();

@@ -22,6 +22,11 @@ public static class AtomicFile
 
             File.Move(temp, full, overwrite: true);
         }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            // Name the file being written (not only the temporary one) and the problem: a full or read-only disk.
+            throw new IOException($"cannot write {full}: {e.Message}", e);
+        }
         finally
         {
             if (File.Exists(temp))

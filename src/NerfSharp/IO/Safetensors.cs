@@ -181,7 +181,7 @@ public sealed class SafetensorsFile
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes.Slice(8, (int)headerLength)))?.AsObject()
+            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes.Slice(8, (int)headerLength))) as JsonObject
                 ?? throw new DataFormatException(sourceName, "safetensors header is not a JSON object");
         }
         catch (JsonException e)
@@ -191,18 +191,32 @@ public sealed class SafetensorsFile
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var list = new List<SafetensorsTensor>();
-        foreach (var (name, node) in header)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        List<KeyValuePair<string, JsonNode?>> entries;
+        try
         {
-            if (name == "__metadata__")
+            entries = [.. header];
+            foreach (var (name, node) in entries)
             {
-                if (node is JsonObject metaObj)
+                if (name == "__metadata__" && node is JsonObject metaObj)
                 {
                     foreach (var (k, v) in metaObj)
                     {
                         metadata[k] = v?.ToString() ?? string.Empty;
                     }
                 }
+            }
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject builds its dictionary lazily and throws on a repeated key.
+            throw new DataFormatException(sourceName, "safetensors header repeats a key: " + e.Message, e);
+        }
 
+        foreach (var (name, node) in entries)
+        {
+            if (name == "__metadata__")
+            {
                 continue;
             }
 
@@ -221,12 +235,29 @@ public sealed class SafetensorsFile
                 };
                 int[] shape = o["shape"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray();
                 var offsets = o["data_offsets"]!.AsArray();
+                if (offsets.Count != 2)
+                {
+                    throw new DataFormatException(sourceName, $"tensor '{name}' has {offsets.Count} data offsets, expected 2");
+                }
+
                 long begin = offsets[0]!.GetValue<long>();
                 long end = offsets[1]!.GetValue<long>();
+
+                // The element count is checked against the data as it is multiplied up, so no dimension can be
+                // negative and no product can overflow into a small number.
                 long elements = 1;
                 foreach (int d in shape)
                 {
+                    if (d < 0)
+                    {
+                        throw new DataFormatException(sourceName, $"tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}]");
+                    }
+
                     elements *= d;
+                    if (elements > data.Length)
+                    {
+                        throw new DataFormatException(sourceName, $"tensor '{name}' of shape [{string.Join(", ", shape)}] is larger than the file's {data.Length} data bytes (truncated or corrupt)");
+                    }
                 }
 
                 if (begin < 0 || end < begin || end > data.Length || end - begin != elements * ElementSize(dtype))
@@ -234,9 +265,14 @@ public sealed class SafetensorsFile
                     throw new DataFormatException(sourceName, $"tensor '{name}' has data offsets [{begin}, {end}) that do not fit its shape or the file (truncated or corrupt)");
                 }
 
+                if (!names.Add(name))
+                {
+                    throw new DataFormatException(sourceName, $"tensor '{name}' appears twice");
+                }
+
                 list.Add(new SafetensorsTensor(name, dtype, shape, data[(int)begin..(int)end].ToArray()));
             }
-            catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
+            catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or ArgumentException or OverflowException)
             {
                 throw new DataFormatException(sourceName, $"tensor '{name}' has a malformed header entry", e);
             }

@@ -15,6 +15,12 @@ namespace NerfSharp.Imaging;
 /// </summary>
 public static class PngDecoder
 {
+    /// <summary>The largest image decoded, in pixels (8192 x 8192): bounds the memory a header can ask for.</summary>
+    public const long MaxPixels = 1L << 26;
+
+    /// <summary>Deflate's largest expansion (258-byte matches from about 2 bits each), rounded up.</summary>
+    private const long MaxDeflateRatio = 1040;
+
     private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
 
     /// <summary>Adam7 passes: x start, y start, x step, y step.</summary>
@@ -47,7 +53,9 @@ public static class PngDecoder
     {
         var chunks = ReadChunks(bytes, sourceName);
         var h = chunks.Header;
-        byte[] raw = Inflate(chunks.ImageData, chunks.ImageDataLength, RawSize(h), sourceName);
+        long rawSize = RawSize(h);
+        CheckDeclaredSize(h, rawSize, chunks.ImageDataLength, sourceName);
+        byte[] raw = Inflate(chunks.ImageData, chunks.ImageDataLength, rawSize, sourceName);
         var layout = new SampleLayout(h, chunks.Palette, chunks.Transparency, sourceName);
         var samples = new ushort[(long)h.Width * h.Height * layout.OutChannels];
 
@@ -171,6 +179,25 @@ public static class PngDecoder
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Rejects a header whose size the file cannot back before anything is allocated from it: more than
+    /// <see cref="MaxPixels"/> pixels, or more filtered bytes than the IDAT data can inflate to (deflate expands
+    /// at most about 1032:1), which is a truncated or corrupt file claiming gigabytes.
+    /// </summary>
+    private static void CheckDeclaredSize(Header h, long rawSize, int compressedLength, string sourceName)
+    {
+        long pixels = (long)h.Width * h.Height;
+        if (pixels > MaxPixels)
+        {
+            throw new DataFormatException(sourceName, $"image of {h.Width}x{h.Height} pixels exceeds the decoder's limit of {MaxPixels} pixels");
+        }
+
+        if (rawSize > ((long)compressedLength * MaxDeflateRatio) + 1024)
+        {
+            throw new DataFormatException(sourceName, $"truncated or corrupt: the header declares {h.Width}x{h.Height} pixels ({rawSize} bytes of image data) but the {compressedLength} bytes of IDAT data cannot hold that much");
+        }
     }
 
     private static byte[] Inflate(byte[] compressed, int length, long expected, string sourceName)

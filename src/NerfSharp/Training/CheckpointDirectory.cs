@@ -35,7 +35,9 @@ public sealed class CheckpointDirectory
     public string Save(ParameterStore store, Adam adam, long step, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<Models.StateTensor>? state = null)
     {
         string path = PathFor(step);
+        ThrowIfNotFinite(store, step);
         Checkpoint.Save(path, store, adam, step, metadata, state);
+        RemoveLeftoverTemporaryFiles();
         var all = List();
         for (int i = 0; i < all.Count - Keep; i++)
         {
@@ -46,6 +48,72 @@ public sealed class CheckpointDirectory
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files (<c>.step_N.safetensors.PID.GUID.tmp</c>) of writes cut short by a killed process:
+    /// those whose writer process is no longer running.
+    /// </summary>
+    public void RemoveLeftoverTemporaryFiles()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return;
+        }
+
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "." + Prefix + "*.tmp"))
+        {
+            string[] parts = Path.GetFileName(file).Split('.');
+            if (parts.Length < 5 || !int.TryParse(parts[^3], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid == Environment.ProcessId || IsRunning(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A checkpoint never holds NaN/Inf parameters: the last good one stays the newest.</summary>
+    private void ThrowIfNotFinite(ParameterStore store, long step)
+    {
+        float[] values = store.Values;
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<float>(values)))
+        {
+            return;
+        }
+
+        foreach (var t in store.Tensors)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                float v = values[t.Offset + i];
+                if (!float.IsFinite(v))
+                {
+                    throw new TrainingDivergedException(
+                        $"training diverged at step {step}: parameter {t.Name}[{i}] = {v.ToString(CultureInfo.InvariantCulture)}. " +
+                        $"The checkpoint of step {step} was not written; the last checkpoint ({LatestPath() ?? "none"}) is intact.");
+                }
+            }
+        }
     }
 
     /// <summary>The checkpoint with the highest step, or null when there is none.</summary>

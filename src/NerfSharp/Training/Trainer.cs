@@ -220,10 +220,13 @@ public sealed class Trainer
             model.Parameters.ZeroGradients();
             loss = model.AccumulateGradients(rays, target, n, rng);
             float gradSum = TensorPrimitives.Sum<float>(grads);
-            if (!loss.IsFinite || !float.IsFinite(gradSum))
+
+            // The parameters too: a non-finite weight can hide behind a ReLU and leave the loss finite.
+            float paramSum = TensorPrimitives.Sum<float>(model.Parameters.Values);
+            if (!loss.IsFinite || !float.IsFinite(gradSum) || !float.IsFinite(paramSum))
             {
                 throw new TrainingDivergedException(
-                    $"training diverged at step {step + 1}: loss = {loss.Loss.ToString(CultureInfo.InvariantCulture)}, gradient sum = {gradSum.ToString(CultureInfo.InvariantCulture)}. " +
+                    $"training diverged at step {step + 1}: loss = {loss.Loss.ToString(CultureInfo.InvariantCulture)}, gradient sum = {gradSum.ToString(CultureInfo.InvariantCulture)}, parameter sum = {paramSum.ToString(CultureInfo.InvariantCulture)}. " +
                     $"Nothing was written for this step; the last checkpoint ({checkpoints.LatestPath() ?? "none"}) is intact. Try a lower --lrate.");
             }
 

@@ -35,8 +35,8 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         Assert.True(eval.ExitCode == 0, eval.Error);
         var json = JsonDocument.Parse(eval.Out.Trim()).RootElement;
         Assert.InRange(json.GetProperty("psnr").GetDouble(), 5, 60);
-        Assert.InRange(json.GetProperty("ssim").GetDouble(), -1, 1);
         Assert.Equal(2, json.GetProperty("images").GetInt32());
+        EvalScores.AssertMatchSavedRenders(Path.Combine(run, "eval_val"), json.GetProperty("psnr").GetDouble(), json.GetProperty("ssim").GetDouble());
         Assert.True(json.GetProperty("seconds_per_image").GetDouble() > 0);
 
         string spiral = dir.Combine("spiral");
@@ -45,17 +45,17 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         Assert.True(File.Exists(Path.Combine(spiral, "005_rgb.png")));
         Assert.True(File.Exists(Path.Combine(spiral, "005_disp.png")));
         Assert.True(File.Exists(Path.Combine(spiral, "005_acc.png")));
-        Assert.True(new FileInfo(Path.Combine(spiral, "video.mp4")).Length > 0);
+        Assert.Equal(new VideoProbe.Info(6, 32, 32), VideoProbe.Read(Path.Combine(spiral, "video.mp4")));
 
         var resume = CliRunner.Run("train", "--resume", run, "--steps", "15");
         Assert.True(resume.ExitCode == 0, resume.Error);
-        Assert.Contains("resumed from", resume.Out);
+        Assert.Contains($"resumed from step 10 (checkpoint {Path.Combine(run, "checkpoints", "step_000010.safetensors")})", resume.Out);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "step_000015.safetensors")));
 
         var renderOnly = CliRunner.Run("train", "--resume", run, "--render_only", "--render_factor", "2");
         Assert.True(renderOnly.ExitCode == 0, renderOnly.Error);
         Assert.True(File.Exists(Path.Combine(run, "renderonly_path_000015", "039_rgb.png")));
-        Assert.True(File.Exists(Path.Combine(run, "renderonly_path_000015", "video.mp4")));
+        Assert.Equal(new VideoProbe.Info(40, 16, 16), VideoProbe.Read(Path.Combine(run, "renderonly_path_000015", "video.mp4")));
     }
 
     [Fact]
@@ -89,8 +89,12 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         Assert.True(r.ExitCode == 0, r.Error + r.Out);
         string runDir = Path.Combine(dir.Path, "logs", "blender_paper_lego");
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "config.json"))).RootElement;
-        string text = config.ToString();
-        Assert.Contains("500", text); // lrate_decay and precrop_iters from the file
+        Assert.False(config.GetProperty("data").GetProperty("halfRes").GetBoolean()); // the --half_res False flag beat the file's True
+        Assert.Equal(500, config.GetProperty("trainer").GetProperty("learningRateDecay").GetDouble()); // from the file (default 250)
+        Assert.Equal(500, config.GetProperty("trainer").GetProperty("precropIters").GetInt32()); // from the file (default 0)
+        Assert.Equal(3, config.GetProperty("trainer").GetProperty("steps").GetInt32()); // --steps over the default
+        Assert.Equal(16, config.GetProperty("vanilla").GetProperty("netWidth").GetInt32()); // a nerf-pytorch key as a flag
+        Assert.Equal(128, config.GetProperty("trainer").GetProperty("batchRays").GetInt32()); // flag N_rand 128 beat the file's 1024
         Assert.True(File.Exists(Path.Combine(runDir, "checkpoints", "step_000003.safetensors")));
     }
 
@@ -99,15 +103,17 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
     {
         using var dir = new TempDirectory();
         string cfg = dir.Combine("bad.txt");
-        File.WriteAllText(cfg, "expname = x\nN_sampels = 64\n");
+        File.WriteAllText(cfg, $"expname = x\nbasedir = {dir.Combine("logs")}\nN_sampels = 64\n");
+        var before = DirectorySnapshot.Take(dir.Path);
         var r = CliRunner.Run("train", "--config", cfg);
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(1, r.ExitCode);
         Assert.Contains("N_sampels", r.Error);
         Assert.Contains("bad.txt", r.Error);
 
         var flag = CliRunner.Run(TrainArgs(dir.Combine("run"), 1, "--N_sampels", "3"));
-        Assert.Equal(2, flag.ExitCode);
+        Assert.Equal(1, flag.ExitCode);
         Assert.Contains("N_sampels", flag.Error);
+        DirectorySnapshot.AssertUnchanged(before, "a rejected config or flag wrote something");
     }
 
     [Fact]
@@ -119,9 +125,11 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         string ckpt = Path.Combine(run, "checkpoints", "step_000002.safetensors");
         byte[] bytes = File.ReadAllBytes(ckpt);
         File.WriteAllBytes(ckpt, bytes[..(bytes.Length / 2)]);
+        var before = DirectorySnapshot.Take(run);
         var r = CliRunner.Run("eval", "--run", run, "--split", "val");
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(1, r.ExitCode);
         Assert.Contains("step_000002.safetensors", r.Error);
+        DirectorySnapshot.AssertUnchanged(before, "eval of a corrupt checkpoint wrote into the run");
     }
 
     [Fact]
@@ -129,13 +137,16 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
     {
         using var dir = new TempDirectory();
         var r = CliRunner.Run("train", "--data", dir.Combine("nope"), "--out", dir.Combine("run"));
-        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(1, r.ExitCode);
         Assert.Contains("nope", r.Error);
+        Assert.False(Directory.Exists(dir.Combine("run")), "a run folder was created for a missing dataset");
         string run = dir.Combine("run2");
         Assert.Equal(0, CliRunner.Run(TrainArgs(run, 1)).ExitCode);
+        var before = DirectorySnapshot.Take(run);
         var e = CliRunner.Run("eval", "--run", run, "--split", "nosuchsplit");
-        Assert.Equal(2, e.ExitCode);
+        Assert.Equal(1, e.ExitCode);
         Assert.Contains("transforms_nosuchsplit.json", e.Error);
+        DirectorySnapshot.AssertUnchanged(before, "eval of a missing split wrote into the run");
     }
 
     [Fact]
@@ -163,8 +174,14 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
             process.BeginErrorReadLine();
             string first = Path.Combine(killed, "checkpoints", "step_000040.safetensors");
             var watch = Stopwatch.StartNew();
-            while (!File.Exists(first) && !process.HasExited && watch.Elapsed < TimeSpan.FromSeconds(120))
+            while (!File.Exists(first) && !process.HasExited)
             {
+                if (watch.Elapsed > TimeSpan.FromSeconds(120))
+                {
+                    process.Kill(entireProcessTree: true);
+                    Assert.Fail($"timed out after 120 s waiting for {first}");
+                }
+
                 Thread.Sleep(5);
             }
 
@@ -174,8 +191,11 @@ public sealed class CliEndToEndTests : IClassFixture<DemoSceneFixture>
         }
 
         Assert.False(File.Exists(Path.Combine(killed, "checkpoints", $"step_{steps:D6}.safetensors")), "the run was not killed mid-training");
+        var last = new NerfSharp.Training.CheckpointDirectory(Path.Combine(killed, "checkpoints")).List()[^1];
+        Assert.True(last.Step >= 40, $"last checkpoint before the kill is step {last.Step}");
         var resume = CliRunner.Run("train", "--resume", killed);
         Assert.True(resume.ExitCode == 0, resume.Error);
+        Assert.Contains($"resumed from step {last.Step} (checkpoint {last.Path})", resume.Out);
         var a = SafetensorsFile.Read(Path.Combine(straight, "checkpoints", $"step_{steps:D6}.safetensors"));
         var b = SafetensorsFile.Read(Path.Combine(killed, "checkpoints", $"step_{steps:D6}.safetensors"));
         foreach (string name in a.Names)

@@ -73,12 +73,18 @@ public static class GradientCheck
         foreach (int i in indices)
         {
             double orig = get(i);
+
+            // The step actually taken is measured from the values the buffer holds after rounding
+            // (a float buffer cannot hold orig +- eps exactly), before x[i] is restored.
             set(i, orig + eps);
+            double plus = get(i);
             double lp = loss();
             set(i, orig - eps);
+            double minus = get(i);
             double lm = loss();
             set(i, orig);
-            double actualStep = (get(i) + eps) - (get(i) - eps);
+            double actualStep = plus - minus;
+            Assert.True(actualStep > 0, $"gradient check: eps {eps:G3} is below the resolution of x[{i}] = {orig:G9}");
             double numeric = (lp - lm) / actualStep;
             double err = Math.Abs(analytic[i] - numeric) / Math.Max(Math.Abs(analytic[i]) + Math.Abs(numeric), floor);
             if (err > worst || worstIndex < 0)

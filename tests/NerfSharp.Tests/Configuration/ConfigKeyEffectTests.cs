@@ -1,0 +1,117 @@
+using NerfSharp.Configuration;
+
+namespace NerfSharp.Tests.Configuration;
+
+/// <summary>
+/// Each nerf-pytorch key, given a non-default value, changes exactly the RunConfig field it stands for and
+/// nothing else (record equality over the whole config). A key mapped to the wrong field, or to none, fails here.
+/// </summary>
+public sealed class ConfigKeyEffectTests
+{
+    private static readonly RunConfig D = NerfPytorchConfigFile.ArgparseDefaults;
+
+    private static readonly (string Key, string Value, RunConfig Expected)[] Effects =
+    [
+        ("config", "other.txt", D), // the path of a config file; no effect inside one
+        ("i_embed", "0", D), // the positional encoding is the only one
+        ("expname", "exp_x", D with { ExperimentName = "exp_x" }),
+        ("basedir", "/tmp/base_x", D with { BaseDir = "/tmp/base_x" }),
+        ("datadir", "/data/x", D with { Data = D.Data with { DataDir = "/data/x" } }),
+        ("dataset_type", "blender", D with { Data = D.Data with { DatasetType = "blender" } }),
+        ("half_res", "True", D with { Data = D.Data with { HalfRes = true } }),
+        ("testskip", "3", D with { Data = D.Data with { TestSkip = 3 } }),
+        ("white_bkgd", "True", D with { Data = D.Data with { WhiteBackground = true } }),
+        ("factor", "4", D with { Data = D.Data with { Factor = 4 } }),
+        ("llffhold", "5", D with { Data = D.Data with { LlffHold = 5 } }),
+        ("spherify", "True", D with { Data = D.Data with { Spherify = true } }),
+        ("no_ndc", "True", D with { Data = D.Data with { NoNdc = true } }),
+        ("shape", "vase", D with { Data = D.Data with { DeepVoxelsShape = "vase" } }),
+        ("N_iters", "1234", D with { Trainer = D.Trainer with { Steps = 1234 } }),
+        ("N_rand", "77", D with { Trainer = D.Trainer with { BatchRays = 77 } }),
+        ("lrate", "0.0125", D with { Trainer = D.Trainer with { LearningRate = 0.0125 } }),
+        ("lrate_decay", "123", D with { Trainer = D.Trainer with { LearningRateDecay = 123 } }),
+        ("no_batching", "True", D with { Trainer = D.Trainer with { NoBatching = true } }),
+        ("precrop_iters", "321", D with { Trainer = D.Trainer with { PrecropIters = 321 } }),
+        ("precrop_frac", "0.25", D with { Trainer = D.Trainer with { PrecropFrac = 0.25 } }),
+        ("chunk", "999", D with { Trainer = D.Trainer with { Chunk = 999 } }),
+        ("netchunk", "888", D with { Trainer = D.Trainer with { NetChunk = 888 } }),
+        ("i_print", "7", D with { Trainer = D.Trainer with { LogEvery = 7 } }),
+        ("i_img", "11", D with { Trainer = D.Trainer with { ImageEvery = 11 } }),
+        ("i_weights", "13", D with { Trainer = D.Trainer with { CheckpointEvery = 13 } }),
+        ("i_testset", "17", D with { Trainer = D.Trainer with { TestsetEvery = 17 } }),
+        ("i_video", "19", D with { Trainer = D.Trainer with { VideoEvery = 19 } }),
+        ("seed", "42", D with { Trainer = D.Trainer with { Seed = 42 } }),
+        ("no_reload", "True", D with { Trainer = D.Trainer with { NoReload = true } }),
+        ("ft_path", "/ckpt/x.tar", D with { Trainer = D.Trainer with { FineTunePath = "/ckpt/x.tar" } }),
+        ("netdepth", "3", D with { Vanilla = D.Vanilla with { NetDepth = 3 } }),
+        ("netwidth", "33", D with { Vanilla = D.Vanilla with { NetWidth = 33 } }),
+        ("netdepth_fine", "5", D with { Vanilla = D.Vanilla with { NetDepthFine = 5 } }),
+        ("netwidth_fine", "55", D with { Vanilla = D.Vanilla with { NetWidthFine = 55 } }),
+        ("multires", "6", D with { Vanilla = D.Vanilla with { Multires = 6 } }),
+        ("multires_views", "2", D with { Vanilla = D.Vanilla with { MultiresViews = 2 } }),
+        ("use_viewdirs", "True", D with { Vanilla = D.Vanilla with { UseViewDirs = true } }),
+        ("N_samples", "21", D with { Vanilla = D.Vanilla with { Samples = 21 } }),
+        ("N_importance", "23", D with { Vanilla = D.Vanilla with { Importance = 23 } }),
+        ("perturb", "0", D with { Vanilla = D.Vanilla with { Perturb = false } }),
+        ("lindisp", "True", D with { Vanilla = D.Vanilla with { LinDisp = true } }),
+        ("raw_noise_std", "0.75", D with { Vanilla = D.Vanilla with { RawNoiseStd = 0.75 } }),
+        ("render_only", "True", D with { Render = D.Render with { RenderOnly = true } }),
+        ("render_test", "True", D with { Render = D.Render with { RenderTest = true } }),
+        ("render_factor", "4", D with { Render = D.Render with { RenderFactor = 4 } }),
+    ];
+
+    [Fact]
+    public void EveryKeyHasAnEffectRowHere()
+    {
+        Assert.Equal(
+            NerfPytorchConfigFile.Keys.Order(StringComparer.Ordinal),
+            Effects.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void EachKeyChangesExactlyItsField()
+    {
+        var wrong = new List<string>();
+        foreach (var (key, value, expected) in Effects)
+        {
+            RunConfig got = NerfPytorchConfigFile.Apply(D, [new(key, value)], "test");
+            if (!got.Equals(expected))
+            {
+                wrong.Add($"{key} = {value}: got {RunConfigJson.Serialize(got)}");
+            }
+        }
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public void EachValueInTheTableDiffersFromTheDefault()
+    {
+        // Otherwise a row would pass even if the key did nothing.
+        foreach (var (key, _, expected) in Effects)
+        {
+            if (key is not "config" and not "i_embed")
+            {
+                Assert.False(expected.Equals(D), $"the row for {key} does not change the default");
+            }
+        }
+    }
+
+    [Fact]
+    public void KeysReadFromAFileChangeTheSameFields()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nerfsharp-keys-{Guid.NewGuid():N}.txt");
+        try
+        {
+            foreach (var (key, value, expected) in Effects)
+            {
+                File.WriteAllText(path, $"{key} = {value}\n");
+                Assert.Equal(expected, NerfPytorchConfigFile.Load(path));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
