@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg, libjpeg-turbo-progs, colmap), builds in Release,
-# runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path) and with
+# runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path; .NET 10 reads DOTNET_EnableAVX512,
+# older runtimes DOTNET_EnableAVX512F) and with
 # AVX2 disabled (narrower/scalar fallbacks).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -21,7 +22,7 @@ dotnet build NerfSharp.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 f
 log=$(mktemp)
 status=0
 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo 2>&1 | tee "$log" || status=1
-DOTNET_EnableAVX512F=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
+DOTNET_EnableAVX512=0 DOTNET_EnableAVX512F=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
   --filter "FullyQualifiedName~NerfSharp.Tests.Kernels" 2>&1 | tee -a "$log" || status=1
 DOTNET_EnableAVX2=0 dotnet test tests/NerfSharp.Tests -c Release --no-build -nologo \
   --filter "FullyQualifiedName~NerfSharp.Tests.Kernels" 2>&1 | tee -a "$log" || status=1
