@@ -18,14 +18,20 @@ public static class Program
     public const string Usage = """
         nerf: Neural Radiance Fields in C#
 
-          nerf demo   --out DIR [--steps N] [--size PX] [--frames N] [--KEY VALUE ...]
+          nerf demo   --out DIR [--model ngp|vanilla] [--steps N] [--size PX] [--frames N] [--KEY VALUE ...]
                       generate a procedural scene, train, score the test views, render a 360-degree video
-          nerf train  --data DIR [--model vanilla] [--out DIR] [--steps N] [--seed S] [--log-every N]
-                      [--config FILE] [--KEY VALUE ...]      (any nerf-pytorch config key, e.g. --N_rand 1024)
+          nerf train  --data DIR [--model ngp|vanilla] [--out DIR] [--time-budget SECONDS] [--steps N] [--seed S]
+                      [--log-every N] [--config FILE] [--KEY VALUE ...]   (any nerf-pytorch key, e.g. --N_rand 1024)
+                      default model: ngp (instant-ngp's hash grid + occupancy grid); a nerf-pytorch config file
+                      trains vanilla NeRF. --time-budget counts wall-clock seconds from process start (loading
+                      included), stretches the schedule over the budget and evaluates the val split at the end;
+                      such runs depend on the machine's speed. Runs with --steps are deterministic (same seed, same bits).
           nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
-          nerf eval   --run RUN --split val|test|train [--json] [--max-images N] [--testskip N] [--out DIR]
+          nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
           nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
-          nerf bench  [--data DIR] [--iters N] [--warmup N]   seconds per lego-config training iteration
+          nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
+                      vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
+                      (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame
           nerf process images DIR --out SCENE                 COLMAP (CPU) on photos -> transforms.json + images_2/4/8
           nerf process video FILE --out SCENE [--frames N]    ffmpeg frames, then the same
 

@@ -15,6 +15,13 @@ public static class CliRunner
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>A small ngp model (4 hash levels of 2^12 entries, a 16^3 grid) so end-to-end runs take seconds.</summary>
+    public static readonly string[] TinyNgpFlags =
+    [
+        "--hash_levels", "4", "--log2_hashmap_size", "12", "--max_resolution", "64", "--grid_resolution", "16", "--grid_warmup", "8",
+        "--target_samples", "4096", "--N_rand", "256", "--max_batch_rays", "2048", "--chunk", "2048",
+    ];
+
     /// <summary>A small vanilla model so end-to-end runs take seconds.</summary>
     public static readonly string[] TinyModelFlags =
     [

@@ -24,20 +24,25 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
 
     public KillAtRandomMomentsTests(DemoSceneFixture scene) => this.scene = scene;
 
-    private string[] TrainArgs(string output, int steps) =>
-        ["train", "--data", scene.SceneDir, "--model", "vanilla", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
-         "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), "--i_testset", "0", "--i_video", "0", .. CliRunner.TinyModelFlags,
-         "--netwidth", "64", "--netwidth_fine", "64"]; // checkpoints of ~0.3 MB take long enough to be killed mid-write
+    private string[] TrainArgs(string output, int steps, string model) => model == "ngp"
+        ? ["train", "--data", scene.SceneDir, "--model", "ngp", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
+           "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), .. CliRunner.TinyNgpFlags]
+        : ["train", "--data", scene.SceneDir, "--model", "vanilla", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
+           "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), "--i_testset", "0", "--i_video", "0", .. CliRunner.TinyModelFlags,
+           "--netwidth", "64", "--netwidth_fine", "64"]; // checkpoints of ~0.3 MB take long enough to be killed mid-write
 
-    [Fact]
-    public void KilledAtRandomMomentsAndResumedEndsBitIdentical()
+    /// <summary>Vanilla NeRF, and the ngp model (whose occupancy grid is checkpointed state).</summary>
+    [Theory]
+    [InlineData("vanilla")]
+    [InlineData("ngp")]
+    public void KilledAtRandomMomentsAndResumedEndsBitIdentical(string model)
     {
         int points = int.TryParse(Environment.GetEnvironmentVariable("NERFSHARP_KILL_POINTS"), out int p) && p > 0 ? p : CiPoints;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("NERFSHARP_KILL_SEED"), out int s) ? s : 2024;
         int steps = (points * 10) + 20;
         using var dir = new TempDirectory("nerf-kill");
         string straight = dir.Combine("straight");
-        var reference = CliRunner.Run(TrainArgs(straight, steps));
+        var reference = CliRunner.Run(TrainArgs(straight, steps, model));
         Assert.True(reference.ExitCode == 0, reference.Error);
 
         string killed = dir.Combine("killed");
@@ -50,7 +55,7 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
         {
             long lastBefore = LatestStep(checkpointsDir);
             bool resume = lastBefore >= 0;
-            string[] args = resume ? ["train", "--resume", killed] : TrainArgs(killed, steps);
+            string[] args = resume ? ["train", "--resume", killed] : TrainArgs(killed, steps, model);
             bool inWrite = rng.Next(3) == 0;
             int delayMs = rng.Next(0, 25);
             string problem = "";
@@ -146,7 +151,7 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
         }
 
         // Finish the run and compare with the uninterrupted one.
-        var last = LatestStep(checkpointsDir) >= 0 ? CliRunner.Run("train", "--resume", killed) : CliRunner.Run(TrainArgs(killed, steps));
+        var last = LatestStep(checkpointsDir) >= 0 ? CliRunner.Run("train", "--resume", killed) : CliRunner.Run(TrainArgs(killed, steps, model));
         Assert.True(last.ExitCode == 0, last.Error);
         string finalName = $"step_{steps:D6}.safetensors";
         var a = SafetensorsFile.Read(Path.Combine(straight, "checkpoints", finalName));

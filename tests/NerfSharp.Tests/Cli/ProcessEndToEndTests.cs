@@ -75,10 +75,10 @@ public sealed class ProcessEndToEndTests
     {
         using var dir = new TempDirectory("nerfsharp-process");
         var missing = CliRunner.Run("process", "images", dir.Combine("nope"), "--out", dir.Combine("scene"));
-        Assert.Equal(2, missing.ExitCode);
+        Assert.Equal(1, missing.ExitCode);
         Assert.Contains("does not exist", missing.Error, StringComparison.Ordinal);
         var usage = CliRunner.Run("process", "photos");
-        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(1, usage.ExitCode);
         Assert.Contains("usage: nerf process", usage.Error, StringComparison.Ordinal);
     }
 

@@ -58,6 +58,26 @@ public sealed class ConfigKeyEffectTests
         ("render_only", "True", D with { Render = D.Render with { RenderOnly = true } }),
         ("render_test", "True", D with { Render = D.Render with { RenderTest = true } }),
         ("render_factor", "4", D with { Render = D.Render with { RenderFactor = 4 } }),
+
+        // NerfSharp's own keys.
+        ("model", "ngp", D with { Model = "ngp" }),
+        ("time_budget", "120", D with { Trainer = D.Trainer with { TimeBudgetSeconds = 120 } }),
+        ("target_samples", "4096", D with { Trainer = D.Trainer with { TargetSamplesPerStep = 4096 } }),
+        ("max_batch_rays", "999", D with { Trainer = D.Trainer with { MaxBatchRays = 999 } }),
+        ("random_bkgd", "True", D with { Data = D.Data with { RandomBackground = true } }),
+        ("hash_levels", "8", D with { Ngp = D.Ngp with { HashLevels = 8 } }),
+        ("hash_features", "4", D with { Ngp = D.Ngp with { HashFeaturesPerLevel = 4 } }),
+        ("log2_hashmap_size", "15", D with { Ngp = D.Ngp with { Log2HashmapSize = 15 } }),
+        ("base_resolution", "8", D with { Ngp = D.Ngp with { BaseResolution = 8 } }),
+        ("max_resolution", "512", D with { Ngp = D.Ngp with { MaxResolution = 512 } }),
+        ("scene_box", "2.5", D with { Ngp = D.Ngp with { SceneBoxHalfSize = 2.5 } }),
+        ("grid_resolution", "64", D with { Ngp = D.Ngp with { GridResolution = 64 } }),
+        ("grid_warmup", "7", D with { Ngp = D.Ngp with { GridWarmupSteps = 7 } }),
+        ("render_steps", "512", D with { Ngp = D.Ngp with { RenderStepsPerDiagonal = 512 } }),
+        ("mlp_weight_decay", "0.001", D with { Ngp = D.Ngp with { MlpWeightDecay = 0.001 } }),
+        ("loss", "huber", D with { Ngp = D.Ngp with { Loss = "huber" } }),
+        ("early_stop", "False", D with { Ngp = D.Ngp with { TrainEarlyStop = false } }),
+        ("alpha_threshold", "0.01", D with { Ngp = D.Ngp with { AlphaThreshold = 0.01 } }),
     ];
 
     [Fact]
