@@ -265,6 +265,7 @@ public static class NerfPytorchConfigFile
         ["render_steps"] = (c, v) => c with { Ngp = c.Ngp with { RenderStepsPerDiagonal = Int(v, min: 16) } },
         ["mlp_weight_decay"] = (c, v) => c with { Ngp = c.Ngp with { MlpWeightDecay = NonNegative(v) } },
         ["loss"] = (c, v) => v is "mse" or "huber" ? c with { Ngp = c.Ngp with { Loss = v } } : throw new FormatException($"loss must be mse or huber, not '{v}'"),
+        ["lr_warmup"] = (c, v) => c with { Ngp = c.Ngp with { LearningRateWarmupSteps = Int(v, min: 0) } },
         ["early_stop"] = (c, v) => c with { Ngp = c.Ngp with { TrainEarlyStop = Bool(v) } },
         ["alpha_threshold"] = (c, v) => c with { Ngp = c.Ngp with { AlphaThreshold = NonNegative(v) } },
         ["render_only"] = (c, v) => c with { Render = c.Render with { RenderOnly = Bool(v) } },

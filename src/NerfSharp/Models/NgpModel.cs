@@ -37,7 +37,7 @@ public sealed class NgpModel : IRadianceModel
         var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.MaxResolution);
         Field = new NgpField(hash, box, Parameters);
         Parameters.Freeze();
-        var schedule = new WarmupMultiStepSchedule();
+        var schedule = new WarmupMultiStepSchedule(config.LearningRateWarmupSteps);
         ParameterGroups =
         [
             new ParameterGroup("encoding", new AdamConfig(0.9, 0.99, 1e-15), learningRate, schedule),
@@ -97,10 +97,14 @@ public sealed class NgpModel : IRadianceModel
 
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         int n = p.March(rays, 0, rays.Count, Grid, rng);
+        long tm = System.Diagnostics.Stopwatch.GetTimestamp();
+        Times.MarchedSamples += p.Samples.Samples;
         if (config.TrainEarlyStop)
         {
             p.PruneInvisible(n, (float)config.AlphaThreshold);
         }
+
+        Times.Prune += System.Diagnostics.Stopwatch.GetElapsedTime(tm).TotalSeconds;
 
         int s = p.Samples.Samples;
         long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -348,6 +352,12 @@ public sealed class NgpPhaseTimes
 
     public double GridUpdate { get; set; }
 
+    /// <summary>Samples the marcher produced, before training-time visibility pruning.</summary>
+    public long MarchedSamples { get; set; }
+
+    /// <summary>Seconds of the visibility pass (included in <see cref="March"/>).</summary>
+    public double Prune { get; set; }
+
     public double March { get; set; }
 
     public double FieldForward { get; set; }
@@ -365,6 +375,6 @@ public sealed class NgpPhaseTimes
     public double EncodingBackward { get; set; }
 
     public override string ToString() =>
-        $"steps {Steps}, samples {Samples}: grid {GridUpdate:F2}s march {March:F2}s field-fwd {FieldForward:F2}s composite {Composite:F2}s " +
+        $"steps {Steps}, samples {Samples} of {MarchedSamples} marched: grid {GridUpdate:F2}s march {March:F2}s (visibility pass {Prune:F2}s) field-fwd {FieldForward:F2}s composite {Composite:F2}s " +
         $"backward {Backward:F2}s (composite {CompositeBackward:F2} color {ColorBackward:F2} density {DensityBackward:F2} encoding {EncodingBackward:F2})";
 }
