@@ -284,30 +284,8 @@ public sealed class NgpModel : IRadianceModel
         }
 
         /// <summary>Box-normalised midpoints and unit directions of the samples, feature-major [3][count].</summary>
-        private void FillPositions(RaySamples samples, int n)
-        {
-            int count = samples.Samples;
-            SceneBox box = field.Box;
-            Span<float> px = Positions.AsSpan(0, count), py = Positions.AsSpan(count, count), pz = Positions.AsSpan(2 * count, count);
-            Span<float> dx = SampleDirections.AsSpan(0, count), dy = SampleDirections.AsSpan(count, count), dz = SampleDirections.AsSpan(2 * count, count);
-            for (int r = 0; r < n; r++)
-            {
-                float ox = Origins[3 * r], oy = Origins[(3 * r) + 1], oz = Origins[(3 * r) + 2];
-                float ux = UnitDirections[3 * r], uy = UnitDirections[(3 * r) + 1], uz = UnitDirections[(3 * r) + 2];
-                int end = samples.RayStart[r] + samples.RayCount[r];
-                for (int s = samples.RayStart[r]; s < end; s++)
-                {
-                    float t = 0.5f * (samples.TStart[s] + samples.TEnd[s]);
-                    var (u, v, w) = box.ToUnit(ox + (ux * t), oy + (uy * t), oz + (uz * t));
-                    px[s] = u;
-                    py[s] = v;
-                    pz[s] = w;
-                    dx[s] = ux;
-                    dy[s] = uy;
-                    dz[s] = uz;
-                }
-            }
-        }
+        private void FillPositions(RaySamples samples, int n) =>
+            NgpSamplePoints.Fill(samples, n, field.Box, Origins, UnitDirections, Positions, SampleDirections);
 
         /// <summary>Weights, then colour, opacity and depth per ray, over each ray's background.</summary>
         public void Composite(RayBatch rays, int start, int n)
@@ -341,40 +319,4 @@ public sealed class NgpModel : IRadianceModel
             field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
         }
     }
-}
-
-/// <summary>Cumulative seconds per phase of <see cref="NgpModel"/>'s training steps.</summary>
-public sealed class NgpPhaseTimes
-{
-    public long Steps { get; set; }
-
-    public long Samples { get; set; }
-
-    public double GridUpdate { get; set; }
-
-    /// <summary>Samples the marcher produced, before training-time visibility pruning.</summary>
-    public long MarchedSamples { get; set; }
-
-    /// <summary>Seconds of the visibility pass (included in <see cref="March"/>).</summary>
-    public double Prune { get; set; }
-
-    public double March { get; set; }
-
-    public double FieldForward { get; set; }
-
-    public double Composite { get; set; }
-
-    public double Backward { get; set; }
-
-    public double CompositeBackward { get; set; }
-
-    public double ColorBackward { get; set; }
-
-    public double DensityBackward { get; set; }
-
-    public double EncodingBackward { get; set; }
-
-    public override string ToString() =>
-        $"steps {Steps}, samples {Samples} of {MarchedSamples} marched: grid {GridUpdate:F2}s march {March:F2}s (visibility pass {Prune:F2}s) field-fwd {FieldForward:F2}s composite {Composite:F2}s " +
-        $"backward {Backward:F2}s (composite {CompositeBackward:F2} color {ColorBackward:F2} density {DensityBackward:F2} encoding {EncodingBackward:F2})";
 }

@@ -145,25 +145,7 @@ internal sealed class NgpRenderPass
             return;
         }
 
-        SceneBox box = field.Box;
-        for (int k = 0; k < live; k++)
-        {
-            float ox = origins[3 * k], oy = origins[(3 * k) + 1], oz = origins[(3 * k) + 2];
-            float ux = directions[3 * k], uy = directions[(3 * k) + 1], uz = directions[(3 * k) + 2];
-            int end = samples.RayStart[k] + samples.RayCount[k];
-            for (int s = samples.RayStart[k]; s < end; s++)
-            {
-                float t = 0.5f * (samples.TStart[s] + samples.TEnd[s]);
-                var (u, v, w) = box.ToUnit(ox + (ux * t), oy + (uy * t), oz + (uz * t));
-                positions[s] = u;
-                positions[count + s] = v;
-                positions[(2 * count) + s] = w;
-                sampleDirections[s] = ux;
-                sampleDirections[count + s] = uy;
-                sampleDirections[(2 * count) + s] = uz;
-            }
-        }
-
+        NgpSamplePoints.Fill(samples, live, field.Box, origins, directions, positions, sampleDirections);
         field.Forward(positions.AsSpan(0, 3 * count), sampleDirections.AsSpan(0, 3 * count), count, density, color, context);
     }
 

@@ -1,0 +1,36 @@
+using NerfSharp.Sampling;
+
+namespace NerfSharp.Models;
+
+/// <summary>Where the ngp field is queried: each packed sample's midpoint, normalised to the scene box, and its ray's unit direction.</summary>
+internal static class NgpSamplePoints
+{
+    /// <summary>
+    /// For rays 0..rays-1 of <paramref name="samples"/> (ray r with origin and unit direction at [3r .. 3r+2]): the midpoint of
+    /// every sample in [0,1]^3 box coordinates into <paramref name="positions"/> and the direction into
+    /// <paramref name="directions"/>, both feature-major [3][samples.Samples].
+    /// </summary>
+    public static void Fill(RaySamples samples, int rays, SceneBox box, ReadOnlySpan<float> origins, ReadOnlySpan<float> unitDirections, Span<float> positions, Span<float> directions)
+    {
+        int count = samples.Samples;
+        Span<float> px = positions[..count], py = positions.Slice(count, count), pz = positions.Slice(2 * count, count);
+        Span<float> dx = directions[..count], dy = directions.Slice(count, count), dz = directions.Slice(2 * count, count);
+        for (int r = 0; r < rays; r++)
+        {
+            float ox = origins[3 * r], oy = origins[(3 * r) + 1], oz = origins[(3 * r) + 2];
+            float ux = unitDirections[3 * r], uy = unitDirections[(3 * r) + 1], uz = unitDirections[(3 * r) + 2];
+            int end = samples.RayStart[r] + samples.RayCount[r];
+            for (int s = samples.RayStart[r]; s < end; s++)
+            {
+                float t = 0.5f * (samples.TStart[s] + samples.TEnd[s]);
+                var (u, v, w) = box.ToUnit(ox + (ux * t), oy + (uy * t), oz + (uz * t));
+                px[s] = u;
+                py[s] = v;
+                pz[s] = w;
+                dx[s] = ux;
+                dy[s] = uy;
+                dz[s] = uz;
+            }
+        }
+    }
+}
