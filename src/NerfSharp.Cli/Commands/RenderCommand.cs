@@ -44,7 +44,7 @@ public static class RenderCommand
         RunConfig config, IRadianceModel model, DataParserOutput reference, string path, string output, int frames, bool video, CliContext ctx,
         double radius = 4.0, double phi = -30.0, int fps = 30)
     {
-        List<Camera> cameras = Cameras(reference, path, frames, radius, phi);
+        List<Camera> cameras = RenderPaths.Select(reference, path, frames, radius, phi);
         int factor = config.Render.RenderFactor;
         if (factor > 1)
         {
@@ -78,22 +78,5 @@ public static class RenderCommand
             VideoEncoder.WriteMp4(Path.Combine(output, "video_disp.mp4"), dispFrames, fps);
             ctx.Out.WriteLine($"video: {rgbVideo}");
         }
-    }
-
-    private static List<Camera> Cameras(DataParserOutput reference, string path, int frames, double radius, double phi)
-    {
-        if (path is "test" or "val" or "train")
-        {
-            return reference.Cameras.ToList();
-        }
-
-        if (path != "spiral")
-        {
-            throw new ArgumentException($"unknown --path '{path}' (spiral, test, val, train)");
-        }
-
-        PinholeIntrinsics intrinsics = reference.Cameras[0].Intrinsics;
-        IReadOnlyList<Pose> poses = CameraPaths.SphericalPath(frames, phi, radius);
-        return poses.Select(p => new Camera(intrinsics, p)).ToList();
     }
 }

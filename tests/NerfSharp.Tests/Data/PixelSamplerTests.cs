@@ -1,6 +1,7 @@
+using NerfSharp.Data;
 using NerfSharp.Training;
 
-namespace NerfSharp.Tests.Training;
+namespace NerfSharp.Tests.Data;
 
 public sealed class PixelSamplerTests
 {

@@ -1,6 +1,6 @@
 using NerfSharp.Numerics;
 
-namespace NerfSharp.Training;
+namespace NerfSharp.Data;
 
 /// <summary>One training pixel: which image, which column (x) and row (y).</summary>
 public readonly record struct PixelIndex(int Image, int X, int Y);

@@ -1,6 +1,7 @@
+using NerfSharp.Data;
 using NerfSharp.Training;
 
-namespace NerfSharp.Tests.Training;
+namespace NerfSharp.Tests.Data;
 
 /// <summary><see cref="PixelSampler"/> over images of different sizes.</summary>
 public sealed class PixelSamplerSizesTests
