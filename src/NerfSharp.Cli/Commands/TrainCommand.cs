@@ -91,6 +91,11 @@ public static class TrainCommand
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         var trainer = new Trainer(config, model, train);
+        if (ctx.Started is DateTime started)
+        {
+            trainer.BudgetClockStart = started;
+        }
+
         if (resume && latest != null)
         {
             trainer.Resume(latest);

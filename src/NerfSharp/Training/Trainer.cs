@@ -169,9 +169,9 @@ public sealed class Trainer
             }
 
             double progress = budget > 0 ? (budgetUsedBefore + Session()) / budget : (double)step / Math.Max(1, t.Steps);
-            if (budget > 0 && progress >= 1)
+            if (budget > 0 && progress >= 1 && step > sessionStart)
             {
-                break;
+                break; // a budgeted session takes at least one step, so it always ends with a checkpoint
             }
 
             if (cancel.IsCancellationRequested)

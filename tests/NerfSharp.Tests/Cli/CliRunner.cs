@@ -11,7 +11,7 @@ public static class CliRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = Program.Run(args, new CliContext(output, error, CancellationToken.None, Interactive: false));
+        int code = Program.Run(args, new CliContext(output, error, CancellationToken.None, Interactive: false, Started: DateTime.UtcNow));
         return new Result(code, output.ToString(), error.ToString());
     }
 
