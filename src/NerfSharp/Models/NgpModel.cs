@@ -288,35 +288,63 @@ public sealed class NgpModel : IRadianceModel
             NgpSamplePoints.Fill(samples, n, field.Box, Origins, UnitDirections, Positions, SampleDirections);
 
         /// <summary>Weights, then colour, opacity and depth per ray, over each ray's background.</summary>
-        public void Composite(RayBatch rays, int start, int n)
+        public void Composite(RayBatch rays, int start, int n) => OnRayHalves(n, (a, b) => CompositeRays(rays, start, a, b));
+
+        /// <summary>Runs <paramref name="body"/> on rays [0, n/2) and [n/2, n) on two threads (rays own disjoint samples: same result as one pass).</summary>
+        private void OnRayHalves(int n, Action<int, int> body)
+        {
+            if (Samples.Samples < (1 << 14) || Environment.ProcessorCount < 2)
+            {
+                body(0, n);
+                return;
+            }
+
+            int half = n / 2;
+            Parallel.Invoke(() => body(0, half), () => body(half, n));
+        }
+
+        /// <summary>Weights, colour, opacity and depth of rays [a, b) of the pass.</summary>
+        private void CompositeRays(RayBatch rays, int start, int a, int b)
         {
             RaySamples samples = Samples;
             int count = samples.Samples;
-            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(0, n), rayCount = samples.RayCount.AsSpan(0, n);
+            int m = b - a;
+            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
             RenderWeights.Forward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, []);
-            RayAccumulation.Forward(rayStart, rayCount, Weights, Color, 3, count, Rgb);
-            RayAccumulation.Accumulation(rayStart, rayCount, Weights, Accumulation.AsSpan(0, n));
-            RayAccumulation.ExpectedDepth(rayStart, rayCount, Weights, samples.TStart, samples.TEnd, Depth.AsSpan(0, n));
-            RayAccumulation.CompositeBackground(Accumulation.AsSpan(0, n), rays.Background.AsSpan(3 * start, 3 * n), Rgb.AsSpan(0, 3 * n));
+            RayAccumulation.Forward(rayStart, rayCount, Weights, Color, 3, count, Rgb.AsSpan(3 * a, 3 * m));
+            RayAccumulation.Accumulation(rayStart, rayCount, Weights, Accumulation.AsSpan(a, m));
+            RayAccumulation.ExpectedDepth(rayStart, rayCount, Weights, samples.TStart, samples.TEnd, Depth.AsSpan(a, m));
+            RayAccumulation.CompositeBackground(Accumulation.AsSpan(a, m), rays.Background.AsSpan(3 * (start + a), 3 * m), Rgb.AsSpan(3 * a, 3 * m));
         }
 
         /// <summary>dL/drgb (in <see cref="DLdRgb"/>) -> weights -> densities and colours -> field parameters.</summary>
         public void Backward(RayBatch rays, int start, int n, NgpPhaseTimes times)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            OnRayHalves(n, (a, b) => BackwardRays(rays, start, a, b));
+            times.CompositeBackward += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            int count = Samples.Samples;
+            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
+        }
+
+        /// <summary>dL/drgb -> dL/dweights -> dL/ddensity and dL/dcolour for the samples of rays [a, b).</summary>
+        private void BackwardRays(RayBatch rays, int start, int a, int b)
+        {
             RaySamples samples = Samples;
             int count = samples.Samples;
-            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(0, n), rayCount = samples.RayCount.AsSpan(0, n);
-            Span<float> dAcc = DLdAccumulation.AsSpan(0, n);
+            int m = b - a;
+            ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
+            Span<float> dAcc = DLdAccumulation.AsSpan(a, m);
             dAcc.Clear();
-            RayAccumulation.CompositeBackgroundBackward(Accumulation.AsSpan(0, n), rays.Background.AsSpan(3 * start, 3 * n), DLdRgb.AsSpan(0, 3 * n), dAcc, []);
-            Span<float> dW = DLdWeights.AsSpan(0, count);
-            dW.Clear();
-            RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, dW);
-            RayAccumulation.Backward(rayStart, rayCount, Weights, Color, 3, count, DLdRgb.AsSpan(0, 3 * n), dW, DLdColor.AsSpan(0, 3 * count));
-            RenderWeights.Backward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, dW, DLdDensity);
-            times.CompositeBackward += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
+            RayAccumulation.CompositeBackgroundBackward(Accumulation.AsSpan(a, m), rays.Background.AsSpan(3 * (start + a), 3 * m), DLdRgb.AsSpan(3 * a, 3 * m), dAcc, []);
+            for (int r = 0; r < m; r++)
+            {
+                DLdWeights.AsSpan(rayStart[r], rayCount[r]).Clear();
+            }
+
+            RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, DLdWeights);
+            RayAccumulation.Backward(rayStart, rayCount, Weights, Color, 3, count, DLdRgb.AsSpan(3 * a, 3 * m), DLdWeights, DLdColor.AsSpan(0, 3 * count));
+            RenderWeights.Backward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, DLdWeights, DLdDensity);
         }
     }
 }

@@ -5,17 +5,35 @@ namespace NerfSharp.Models;
 /// <summary>Where the ngp field is queried: each packed sample's midpoint, normalised to the scene box, and its ray's unit direction.</summary>
 internal static class NgpSamplePoints
 {
+    /// <summary>Below this many samples one thread fills them all.</summary>
+    private const int ParallelThreshold = 1 << 14;
+
     /// <summary>
     /// For rays 0..rays-1 of <paramref name="samples"/> (ray r with origin and unit direction at [3r .. 3r+2]): the midpoint of
     /// every sample in [0,1]^3 box coordinates into <paramref name="positions"/> and the direction into
     /// <paramref name="directions"/>, both feature-major [3][samples.Samples].
     /// </summary>
-    public static void Fill(RaySamples samples, int rays, SceneBox box, ReadOnlySpan<float> origins, ReadOnlySpan<float> unitDirections, Span<float> positions, Span<float> directions)
+    public static void Fill(RaySamples samples, int rays, SceneBox box, float[] origins, float[] unitDirections, float[] positions, float[] directions)
+    {
+        // Rays own disjoint sample ranges, so halves of the rays fill disjoint entries: two threads, same result.
+        if (samples.Samples < ParallelThreshold || Environment.ProcessorCount < 2)
+        {
+            FillRange(samples, 0, rays, box, origins, unitDirections, positions, directions);
+            return;
+        }
+
+        int half = rays / 2;
+        Parallel.Invoke(
+            () => FillRange(samples, 0, half, box, origins, unitDirections, positions, directions),
+            () => FillRange(samples, half, rays, box, origins, unitDirections, positions, directions));
+    }
+
+    private static void FillRange(RaySamples samples, int firstRay, int endRay, SceneBox box, ReadOnlySpan<float> origins, ReadOnlySpan<float> unitDirections, Span<float> positions, Span<float> directions)
     {
         int count = samples.Samples;
         Span<float> px = positions[..count], py = positions.Slice(count, count), pz = positions.Slice(2 * count, count);
         Span<float> dx = directions[..count], dy = directions.Slice(count, count), dz = directions.Slice(2 * count, count);
-        for (int r = 0; r < rays; r++)
+        for (int r = firstRay; r < endRay; r++)
         {
             float ox = origins[3 * r], oy = origins[(3 * r) + 1], oz = origins[(3 * r) + 2];
             float ux = unitDirections[3 * r], uy = unitDirections[(3 * r) + 1], uz = unitDirections[(3 * r) + 2];
