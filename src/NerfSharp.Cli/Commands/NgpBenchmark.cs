@@ -112,7 +112,7 @@ public static class NgpBenchmark
         const int n = 1 << 18;
         var store = new ParameterStore();
         var ngp = config.Ngp;
-        var encoding = new HashGridEncoding(new HashGridConfig(ngp.HashLevels, ngp.HashFeaturesPerLevel, ngp.Log2HashmapSize, ngp.BaseResolution, ngp.MaxResolution), store, "enc");
+        var encoding = new HashGridEncoding(new HashGridConfig(ngp.HashLevels, ngp.HashFeaturesPerLevel, ngp.Log2HashmapSize, ngp.BaseResolution, ngp.ResolvedMaxResolution()), store, "enc");
         var density = new Mlp(MlpPresets.NgpDensity(encoding.OutputWidth), store, "density");
         var color = new Mlp(MlpPresets.NgpColor(), store, "color");
         store.Freeze();

@@ -85,7 +85,7 @@ public static class TrainCommand
             double half = train.SceneBox is { } b
                 ? new[] { b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ }.Max(Math.Abs)
                 : ModelFactory.DefaultSceneBoxHalfSize;
-            config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half } };
+            config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half, AabbScale = Math.Max(1, train.AabbScale) } };
         }
 
         IRadianceModel model = ModelFactory.Create(config, train.Background);

@@ -259,6 +259,7 @@ public static class NerfPytorchConfigFile
         ["log2_hashmap_size"] = (c, v) => c with { Ngp = c.Ngp with { Log2HashmapSize = Int(v, min: 4) } },
         ["base_resolution"] = (c, v) => c with { Ngp = c.Ngp with { BaseResolution = Int(v, min: 2) } },
         ["max_resolution"] = (c, v) => c with { Ngp = c.Ngp with { MaxResolution = Int(v, min: 2) } },
+        ["aabb_scale"] = (c, v) => c with { Ngp = c.Ngp with { AabbScale = Double(v, positive: true) } },
         ["scene_box"] = (c, v) => c with { Ngp = c.Ngp with { SceneBoxHalfSize = NonNegative(v) } },
         ["grid_resolution"] = (c, v) => c with { Ngp = c.Ngp with { GridResolution = Int(v, min: 8) } },
         ["grid_warmup"] = (c, v) => c with { Ngp = c.Ngp with { GridWarmupSteps = Int(v, min: 0) } },

@@ -192,8 +192,14 @@ public sealed record NgpConfig
 
     public int BaseResolution { get; init; } = 16;
 
-    /// <summary>Finest grid resolution for a unit-size box; instant-ngp uses 2048 x aabb scale.</summary>
-    public int MaxResolution { get; init; } = 2048;
+    /// <summary>Finest hash-grid resolution; 0 = instant-ngp's default, 2048 x <see cref="AabbScale"/>.</summary>
+    public int MaxResolution { get; init; }
+
+    /// <summary>instant-ngp's aabb_scale of the dataset (1 for nerf_synthetic; transforms.json may give 2, 4, ...), set by train from the data.</summary>
+    public double AabbScale { get; init; } = 1;
+
+    /// <summary>The finest resolution in effect: <see cref="MaxResolution"/>, or 2048 x <see cref="AabbScale"/> when that is 0.</summary>
+    public int ResolvedMaxResolution() => MaxResolution > 0 ? MaxResolution : (int)Math.Round(2048 * Math.Max(1, AabbScale));
 
     /// <summary>Half the edge of the cubic scene box centred at the origin (lego: 1.5); 0 = from the dataset.</summary>
     public double SceneBoxHalfSize { get; init; }

@@ -34,7 +34,7 @@ public sealed class NgpModel : IRadianceModel
         ArgumentNullException.ThrowIfNull(config);
         this.config = config;
         Parameters = new ParameterStore();
-        var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.MaxResolution);
+        var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.ResolvedMaxResolution());
         Field = new NgpField(hash, box, Parameters);
         Parameters.Freeze();
         var schedule = new WarmupMultiStepSchedule(config.LearningRateWarmupSteps);

@@ -70,6 +70,7 @@ public sealed class ConfigKeyEffectTests
         ("log2_hashmap_size", "15", D with { Ngp = D.Ngp with { Log2HashmapSize = 15 } }),
         ("base_resolution", "8", D with { Ngp = D.Ngp with { BaseResolution = 8 } }),
         ("max_resolution", "512", D with { Ngp = D.Ngp with { MaxResolution = 512 } }),
+        ("aabb_scale", "4", D with { Ngp = D.Ngp with { AabbScale = 4 } }),
         ("scene_box", "2.5", D with { Ngp = D.Ngp with { SceneBoxHalfSize = 2.5 } }),
         ("grid_resolution", "64", D with { Ngp = D.Ngp with { GridResolution = 64 } }),
         ("grid_warmup", "7", D with { Ngp = D.Ngp with { GridWarmupSteps = 7 } }),
