@@ -266,6 +266,7 @@ public static class NerfPytorchConfigFile
         ["render_steps"] = (c, v) => c with { Ngp = c.Ngp with { RenderStepsPerDiagonal = Int(v, min: 16) } },
         ["mlp_weight_decay"] = (c, v) => c with { Ngp = c.Ngp with { MlpWeightDecay = NonNegative(v) } },
         ["loss"] = (c, v) => v is "mse" or "huber" ? c with { Ngp = c.Ngp with { Loss = v } } : throw new FormatException($"loss must be mse or huber, not '{v}'"),
+        ["lr_milestones"] = (c, v) => c with { Ngp = c.Ngp with { LearningRateMilestones = Milestones(v) } },
         ["lr_warmup"] = (c, v) => c with { Ngp = c.Ngp with { LearningRateWarmupSteps = Int(v, min: 0) } },
         ["early_stop"] = (c, v) => c with { Ngp = c.Ngp with { TrainEarlyStop = Bool(v) } },
         ["alpha_threshold"] = (c, v) => c with { Ngp = c.Ngp with { AlphaThreshold = NonNegative(v) } },
@@ -314,5 +315,19 @@ public static class NerfPytorchConfigFile
     {
         double r = Double(v, positive: true);
         return r <= 1 ? r : throw new FormatException($"{r} must be in (0, 1]");
+    }
+
+    /// <summary>Comma-separated fractions of a run in [0, 1] (an empty value: no steps).</summary>
+    private static string Milestones(string v)
+    {
+        foreach (string part in v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double m) || !(m >= 0 && m <= 1))
+            {
+                throw new FormatException($"'{v}' is not a comma-separated list of fractions in [0, 1]");
+            }
+        }
+
+        return v.Trim();
     }
 }

@@ -222,6 +222,9 @@ public sealed record NgpConfig
     /// </summary>
     public int LearningRateWarmupSteps { get; init; } = 20;
 
+    /// <summary>Fractions of the run at which the learning rate is multiplied by 0.33 (nerfacc: 1/2, 3/4, 9/10), comma-separated.</summary>
+    public string LearningRateMilestones { get; init; } = "0.5,0.75,0.9";
+
     /// <summary>Weight decay of the MLPs (the hash table has none).</summary>
     public double MlpWeightDecay { get; init; } = 1e-6;
 

@@ -37,7 +37,11 @@ public sealed class NgpModel : IRadianceModel
         var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.ResolvedMaxResolution());
         Field = new NgpField(hash, box, Parameters);
         Parameters.Freeze();
-        var schedule = new WarmupMultiStepSchedule(config.LearningRateWarmupSteps);
+        double[] milestones = config.LearningRateMilestones
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => double.Parse(m, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        var schedule = new WarmupMultiStepSchedule(config.LearningRateWarmupSteps, Milestones: milestones);
         ParameterGroups =
         [
             new ParameterGroup("encoding", new AdamConfig(0.9, 0.99, 1e-15), learningRate, schedule),

@@ -77,6 +77,7 @@ public sealed class ConfigKeyEffectTests
         ("render_steps", "512", D with { Ngp = D.Ngp with { RenderStepsPerDiagonal = 512 } }),
         ("mlp_weight_decay", "0.001", D with { Ngp = D.Ngp with { MlpWeightDecay = 0.001 } }),
         ("loss", "huber", D with { Ngp = D.Ngp with { Loss = "huber" } }),
+        ("lr_milestones", "0.8,0.95", D with { Ngp = D.Ngp with { LearningRateMilestones = "0.8,0.95" } }),
         ("lr_warmup", "35", D with { Ngp = D.Ngp with { LearningRateWarmupSteps = 35 } }),
         ("early_stop", "False", D with { Ngp = D.Ngp with { TrainEarlyStop = false } }),
         ("alpha_threshold", "0.01", D with { Ngp = D.Ngp with { AlphaThreshold = 0.01 } }),
