@@ -171,7 +171,6 @@ public sealed class NgpModel : IRadianceModel
             context = field.CreateContext(maxSamples);
             Origins = new float[3 * maxRays];
             UnitDirections = new float[3 * maxRays];
-            DirectionNorm = new float[maxRays];
             Near = new float[maxRays];
             Far = new float[maxRays];
             Positions = new float[3 * maxSamples];
@@ -184,7 +183,6 @@ public sealed class NgpModel : IRadianceModel
             DLdColor = new float[3 * maxSamples];
             Rgb = new float[3 * maxRays];
             Accumulation = new float[maxRays];
-            Depth = new float[maxRays];
             DLdRgb = new float[3 * maxRays];
             DLdAccumulation = new float[maxRays];
         }
@@ -201,8 +199,6 @@ public sealed class NgpModel : IRadianceModel
         public float[] Origins { get; }
 
         public float[] UnitDirections { get; }
-
-        public float[] DirectionNorm { get; }
 
         public float[] Near { get; }
 
@@ -228,8 +224,6 @@ public sealed class NgpModel : IRadianceModel
 
         public float[] Accumulation { get; }
 
-        public float[] Depth { get; }
-
         public float[] DLdRgb { get; }
 
         public float[] DLdAccumulation { get; }
@@ -239,17 +233,7 @@ public sealed class NgpModel : IRadianceModel
         {
             for (int r = 0; r < want; r++)
             {
-                int o = 3 * (start + r);
-                float dx = rays.Directions[o], dy = rays.Directions[o + 1], dz = rays.Directions[o + 2];
-                float norm = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
-                float inv = norm > 0 ? 1f / norm : 0f;
-                DirectionNorm[r] = norm > 0 ? norm : 1f;
-                Origins[3 * r] = rays.Origins[o];
-                Origins[(3 * r) + 1] = rays.Origins[o + 1];
-                Origins[(3 * r) + 2] = rays.Origins[o + 2];
-                UnitDirections[3 * r] = dx * inv;
-                UnitDirections[(3 * r) + 1] = dy * inv;
-                UnitDirections[(3 * r) + 2] = dz * inv;
+                float norm = NgpSamplePoints.UnitRay(rays, start + r, Origins, UnitDirections, r);
 
                 // The box clips each ray; the dataset's near plane (in units of the given direction) still applies.
                 Near[r] = rays.Near[start + r] * norm;
@@ -291,7 +275,7 @@ public sealed class NgpModel : IRadianceModel
         private void FillPositions(RaySamples samples, int n) =>
             NgpSamplePoints.Fill(samples, n, field.Box, Origins, UnitDirections, Positions, SampleDirections);
 
-        /// <summary>Weights, then colour, opacity and depth per ray, over each ray's background.</summary>
+        /// <summary>Weights, then colour and opacity per ray, over each ray's background.</summary>
         public void Composite(RayBatch rays, int start, int n) => OnRayHalves(n, (a, b) => CompositeRays(rays, start, a, b));
 
         /// <summary>Runs <paramref name="body"/> on rays [0, n/2) and [n/2, n) on two threads (rays own disjoint samples: same result as one pass).</summary>
@@ -307,7 +291,7 @@ public sealed class NgpModel : IRadianceModel
             Parallel.Invoke(() => body(0, half), () => body(half, n));
         }
 
-        /// <summary>Weights, colour, opacity and depth of rays [a, b) of the pass.</summary>
+        /// <summary>Weights, colour and opacity of rays [a, b) of the pass (training needs no depth; rendering is NgpRenderPass).</summary>
         private void CompositeRays(RayBatch rays, int start, int a, int b)
         {
             RaySamples samples = Samples;
@@ -317,7 +301,6 @@ public sealed class NgpModel : IRadianceModel
             RenderWeights.Forward(rayStart, rayCount, Density, samples.TStart, samples.TEnd, Weights, []);
             RayAccumulation.Forward(rayStart, rayCount, Weights, Color, 3, count, Rgb.AsSpan(3 * a, 3 * m));
             RayAccumulation.Accumulation(rayStart, rayCount, Weights, Accumulation.AsSpan(a, m));
-            RayAccumulation.ExpectedDepth(rayStart, rayCount, Weights, samples.TStart, samples.TEnd, Depth.AsSpan(a, m));
             RayAccumulation.CompositeBackground(Accumulation.AsSpan(a, m), rays.Background.AsSpan(3 * (start + a), 3 * m), Rgb.AsSpan(3 * a, 3 * m));
         }
 

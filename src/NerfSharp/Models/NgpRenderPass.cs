@@ -79,25 +79,16 @@ internal sealed class NgpRenderPass
         int live = 0;
         for (int r = 0; r < n; r++)
         {
-            int o = 3 * (start + r);
-            float dx = rays.Directions[o], dy = rays.Directions[o + 1], dz = rays.Directions[o + 2];
-            float norm = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
             transmittance[r] = 1f;
             rgb[3 * r] = rgb[(3 * r) + 1] = rgb[(3 * r) + 2] = 0f;
             depth[r] = 0f;
+            float norm = NgpSamplePoints.UnitRay(rays, start + r, origins, directions, live);
             if (norm <= 0)
             {
-                continue;
+                continue; // a zero direction sees only the background; its slot is reused by the next ray
             }
 
-            float inv = 1f / norm;
             alive[live] = r;
-            origins[3 * live] = rays.Origins[o];
-            origins[(3 * live) + 1] = rays.Origins[o + 1];
-            origins[(3 * live) + 2] = rays.Origins[o + 2];
-            directions[3 * live] = dx * inv;
-            directions[(3 * live) + 1] = dy * inv;
-            directions[(3 * live) + 2] = dz * inv;
             tNext[live] = rays.Near[start + r] * norm;
             far[live] = float.PositiveInfinity;
             live++;

@@ -5,6 +5,26 @@ namespace NerfSharp.Models;
 /// <summary>Where the ngp field is queried: each packed sample's midpoint, normalised to the scene box, and its ray's unit direction.</summary>
 internal static class NgpSamplePoints
 {
+    /// <summary>
+    /// Copies ray <paramref name="ray"/> of the batch into slot <paramref name="slot"/> of the march buffers (origin, and the
+    /// direction normalised: the ngp model marches in world units) and returns the direction's length (0 for a zero direction,
+    /// whose slot then holds a zero direction).
+    /// </summary>
+    public static float UnitRay(RayBatch rays, int ray, float[] origins, float[] unitDirections, int slot)
+    {
+        int o = 3 * ray, d = 3 * slot;
+        float dx = rays.Directions[o], dy = rays.Directions[o + 1], dz = rays.Directions[o + 2];
+        float norm = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+        float inv = norm > 0 ? 1f / norm : 0f;
+        origins[d] = rays.Origins[o];
+        origins[d + 1] = rays.Origins[o + 1];
+        origins[d + 2] = rays.Origins[o + 2];
+        unitDirections[d] = dx * inv;
+        unitDirections[d + 1] = dy * inv;
+        unitDirections[d + 2] = dz * inv;
+        return norm;
+    }
+
     /// <summary>Below this many samples one thread fills them all.</summary>
     private const int ParallelThreshold = 1 << 14;
 
