@@ -47,24 +47,8 @@ public static class Mlp64Benchmark
             foreach (int threads in new[] { 1, ParallelJob.DefaultParts }.Distinct())
             {
                 ModuleContext ctx = mlp.CreateContext(items, threads);
-                double bestF = double.MaxValue, bestB = double.MaxValue, bestT = double.MaxValue, bestCpu = double.MaxValue;
-                for (int r = 0; r < repeats + 1; r++)
-                {
-                    double cpu0 = CpuTime.Process();
-                    var sw = Stopwatch.StartNew();
-                    mlp.Forward(input, items, output, ctx);
-                    double f = sw.Elapsed.TotalSeconds;
-                    mlp.Backward(ctx, dOutput, dInput);
-                    double total = sw.Elapsed.TotalSeconds;
-                    double cpu = CpuTime.Process() - cpu0;
-                    if (r > 0)
-                    {
-                        bestF = Math.Min(bestF, f);
-                        bestB = Math.Min(bestB, total - f);
-                        bestT = Math.Min(bestT, total);
-                        bestCpu = Math.Min(bestCpu, cpu);
-                    }
-                }
+                var timing = ForwardBackwardTiming.Best(repeats, () => mlp.Forward(input, items, output, ctx), () => mlp.Backward(ctx, dOutput, dInput));
+                double bestF = timing.Forward, bestB = timing.Backward, bestT = timing.Total, bestCpu = timing.Cpu;
 
                 double rate = flop / bestT / 1e9, peak = fma.ForThreads(threads);
                 Console.WriteLine(

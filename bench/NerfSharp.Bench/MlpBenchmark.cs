@@ -59,24 +59,8 @@ public static class MlpBenchmark
         foreach (int threads in new[] { 1, ParallelJob.DefaultParts }.Distinct())
         {
             NerfMlpWorkspace ws = mlp.CreateWorkspace(points, threads);
-            double bestF = double.MaxValue, bestB = double.MaxValue, bestT = double.MaxValue, bestCpu = double.MaxValue;
-            for (int r = 0; r < repeats + 1; r++)
-            {
-                double cpu0 = CpuTime.Process();
-                var sw = Stopwatch.StartNew();
-                mlp.Forward(input, points, output, ws);
-                double f = sw.Elapsed.TotalSeconds;
-                mlp.Backward(ws, dOutput, default);
-                double total = sw.Elapsed.TotalSeconds;
-                double cpu = CpuTime.Process() - cpu0;
-                if (r > 0)
-                {
-                    bestF = Math.Min(bestF, f);
-                    bestB = Math.Min(bestB, total - f);
-                    bestT = Math.Min(bestT, total);
-                    bestCpu = Math.Min(bestCpu, cpu);
-                }
-            }
+            var timing = ForwardBackwardTiming.Best(repeats, () => mlp.Forward(input, points, output, ws), () => mlp.Backward(ws, dOutput, default));
+            double bestF = timing.Forward, bestB = timing.Backward, bestT = timing.Total, bestCpu = timing.Cpu;
 
             double peak = fma.ForThreads(ws.Threads);
             double rate = nominal / bestT / 1e9;
