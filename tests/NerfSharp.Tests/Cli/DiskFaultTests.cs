@@ -33,6 +33,8 @@ public sealed class DiskFaultTests : IClassFixture<DemoSceneFixture>
         using var dir = new TempDirectory("nerf-diskfull");
         if (!Sandbox.Available(dir.Path, out string why))
         {
+            // In CI these must run, not skip: a missing permission there is a failure.
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"disk-fault test cannot run in CI: {why}");
             output.WriteLine($"skipped: {why}");
             return;
         }
@@ -82,6 +84,8 @@ public sealed class DiskFaultTests : IClassFixture<DemoSceneFixture>
         using var dir = new TempDirectory("nerf-readonly");
         if (!Sandbox.Available(dir.Path, out string why))
         {
+            // In CI these must run, not skip: a missing permission there is a failure.
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"disk-fault test cannot run in CI: {why}");
             output.WriteLine($"skipped: {why}");
             return;
         }
