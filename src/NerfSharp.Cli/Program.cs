@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NerfSharp.Cli.Commands;
 using NerfSharp.Training;
 
@@ -29,6 +30,7 @@ public static class Program
           nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
           nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
           nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
+          nerf report --run RUN [--views N] [--out FILE]     RUN/report.html: curves, val renders, error/depth maps, timings
           nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
                       vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
                       (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame
@@ -69,6 +71,11 @@ public static class Program
             if (args[0] == "process")
             {
                 return ProcessCommand.Run(args[1..], ctx);
+            }
+
+            if (args[0] == "report")
+            {
+                return new RootCommand(Usage) { ReportCommand.Create(ctx) }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = ctx.Out, Error = ctx.Error });
             }
 
             var rest = new CliArguments(args[1..]);

@@ -129,6 +129,7 @@ public static class TrainCommand
             FinalEvaluation(config, model, folder, ctx);
         }
 
+        ReportCommand.WriteAfterTraining(folder, config, model, result.Step, result.CheckpointPath, ctx);
         return 0;
     }
 

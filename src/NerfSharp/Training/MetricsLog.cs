@@ -6,7 +6,8 @@ namespace NerfSharp.Training;
 
 /// <summary>
 /// One line of metrics.jsonl. Coarse-pass fields are written only for models with a coarse pass (not NaN);
-/// rays per step, samples per ray (after the occupancy grid) and samples per second only when given.
+/// rays per step, samples per ray (after the occupancy grid), samples per second and the process's peak resident
+/// memory so far (bytes) only when given.
 /// </summary>
 public sealed record MetricsRecord(
     long Step,
@@ -18,7 +19,8 @@ public sealed record MetricsRecord(
     double PsnrCoarse,
     int? Rays = null,
     double? SamplesPerRay = null,
-    double? SamplesPerSecond = null);
+    double? SamplesPerSecond = null,
+    long? PeakRssBytes = null);
 
 /// <summary>
 /// The run's <c>metrics.jsonl</c>: one JSON object per logged step. On resume, lines past the checkpoint's
@@ -64,6 +66,12 @@ public sealed class MetricsLog
         {
             Field(sb, "samples_per_s", sps);
         }
+
+        if (r.PeakRssBytes is long rss)
+        {
+            sb.Append(",\"peak_rss_bytes\":").Append(rss.ToString(CultureInfo.InvariantCulture));
+        }
+
         sb.Append("}\n");
         File.AppendAllText(path, sb.ToString());
     }

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
+using NerfSharp.Diagnostics;
 using NerfSharp.Models;
 using NerfSharp.Numerics;
 using NerfSharp.Parameters;
@@ -246,7 +247,7 @@ public sealed class Trainer
             {
                 metrics.Append(new MetricsRecord(
                     step, elapsed, loss.Loss, loss.Psnr, lr, loss.MseCoarse, -10 * Math.Log10(loss.MseCoarse),
-                    stats.Rays, stats.SamplesPerRay, stepSeconds > 0 ? stats.Samples / stepSeconds : null));
+                    stats.Rays, stats.SamplesPerRay, stepSeconds > 0 ? stats.Samples / stepSeconds : null, ProcessMemory.PeakResidentBytes()));
             }
 
             OnProgress?.Invoke(new TrainingProgress(step, t.Steps, loss, lr, elapsed, Session(), step - sessionStart));
