@@ -95,10 +95,16 @@ public static class SvgLinePlotWriter
 
         sb.Append("<g class=\"legend\">\n");
         double legendWidth = 24 + (7 * series.Select(s => s.Name.Length).DefaultIfEmpty(0).Max());
+        double legendHeight = 15 * series.Count;
+
+        // The corner whose legend box would cover the fewest data points (top right on a tie).
+        var drawn = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && y.Shows(p.Y)).Select(p => (X: Px(p.X), Y: Py(p.Y))).ToList();
+        (double X, double Y) corner = new[] { (right - legendWidth - 6, top + 4), (right - legendWidth - 6, bottom - legendHeight - 6), (left + 10, top + 4), (left + 10, bottom - legendHeight - 6) }
+            .MinBy(c => drawn.Count(p => p.X >= c.Item1 - 8 && p.X <= c.Item1 + legendWidth + 8 && p.Y >= c.Item2 - 4 && p.Y <= c.Item2 + legendHeight + 4));
         for (int s = 0; s < series.Count; s++)
         {
             string color = Palette[s % Palette.Count];
-            double lx = right - legendWidth - 6, lyy = top + 14 + (s * 15);
+            double lx = corner.X, lyy = corner.Y + 10 + (s * 15);
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Coord(lx - 4)}\" y=\"{Coord(lyy - 10)}\" width=\"{Coord(legendWidth + 8)}\" height=\"15\" fill=\"#ffffff\" fill-opacity=\"0.8\"/>");
             sb.Append(series[s].Style == PlotSeriesStyle.Line
                 ? string.Create(CultureInfo.InvariantCulture, $"<line x1=\"{Coord(lx)}\" y1=\"{Coord(lyy - 3)}\" x2=\"{Coord(lx + 16)}\" y2=\"{Coord(lyy - 3)}\" stroke=\"{color}\" stroke-width=\"2\"/>")
