@@ -15,9 +15,9 @@ public static class ReportCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var run = new Option<string>("--run") { Description = "the run folder (holds config.json and checkpoints/)", Required = true };
-        var views = new Option<int>("--views") { Description = "validation views to render, evenly spread over the split", DefaultValueFactory = _ => new ReportOptions().Views };
-        var output = new Option<string?>("--out") { Description = "the report file (default: RUN/report.html)" };
+        var run = new Option<string>("--run") { HelpName = "RUN", Description = "the run folder (holds config.json and checkpoints/)", Required = true };
+        var views = new Option<int>("--views") { HelpName = "N", Description = "validation views to render, evenly spread over the split", DefaultValueFactory = _ => new ReportOptions().Views };
+        var output = new Option<string?>("--out") { HelpName = "FILE", Description = "the report file (default: RUN/report.html)" };
         var command = new Command("report", "write RUN/report.html: curves, validation renders with error and depth maps, timings, throughput, config\n\nExample:\n  nerf report --run runs/statue --views 8")
         {
             run,
@@ -38,7 +38,7 @@ public static class ReportCommand
 
         TrainedRun run = TrainedRun.Open(runDir);
         string path = Path.GetFullPath(output ?? Path.Combine(run.Folder.Path, ReportOptions.FileName));
-        RunReport report = RunReportBuilder.Build(run, new ReportOptions(Views: views), line => ctx.Error.WriteLine(line));
+        RunReport report = RunReportBuilder.Build(run, new ReportOptions(Views: views), line => ctx.Error.WriteLine(line), ctx.Cancel);
         ReportHtmlWriter.Write(path, report);
         ctx.Out.WriteLine($"report: {path} ({new FileInfo(path).Length / 1024.0:F0} KiB, step {run.Step}, {report.Validation.Split} PSNR {report.Validation.MeanPsnr:F2} dB over {report.Validation.Views.Count} views)");
         return 0;
@@ -46,14 +46,14 @@ public static class ReportCommand
 
     /// <summary>
     /// Writes RUN/report.html for the model training just left; a failure only warns (the run and its checkpoints are
-    /// already saved, so the training command still succeeds).
+    /// already saved, so the training command still succeeds). Ctrl+C while it renders leaves the remaining views out.
     /// </summary>
     public static void WriteAfterTraining(RunFolder folder, RunConfig config, IRadianceModel model, long step, string? checkpoint, CliContext ctx)
     {
         try
         {
             string path = Path.Combine(folder.Path, ReportOptions.FileName);
-            RunReport report = RunReportBuilder.Build(folder, config, model, step, checkpoint ?? string.Empty, new ReportOptions());
+            RunReport report = RunReportBuilder.Build(folder, config, model, step, checkpoint ?? string.Empty, new ReportOptions(), line => ctx.Error.WriteLine(line), ctx.Cancel);
             ReportHtmlWriter.Write(path, report);
             ctx.Out.WriteLine($"report:     {path}");
         }

@@ -19,17 +19,20 @@ namespace NerfSharp.Reports;
 public static partial class RunReportBuilder
 {
     /// <summary>The report of a run folder's latest checkpoint.</summary>
-    public static RunReport Build(TrainedRun run, ReportOptions options, Action<string>? log = null) =>
-        Build(run.Folder, run.Config, run.Model, run.Step, run.CheckpointPath, options, log);
+    public static RunReport Build(TrainedRun run, ReportOptions options, Action<string>? log = null, CancellationToken cancel = default) =>
+        Build(run.Folder, run.Config, run.Model, run.Step, run.CheckpointPath, options, log, cancel);
 
-    /// <summary>The report of a model in memory (as training leaves it) that belongs to <paramref name="folder"/>.</summary>
-    public static RunReport Build(RunFolder folder, RunConfig config, IRadianceModel model, long step, string checkpointPath, ReportOptions options, Action<string>? log = null)
+    /// <summary>
+    /// The report of a model in memory (as training leaves it) that belongs to <paramref name="folder"/>. When
+    /// <paramref name="cancel"/> fires, the views not yet rendered are left out and the report is still complete otherwise.
+    /// </summary>
+    public static RunReport Build(RunFolder folder, RunConfig config, IRadianceModel model, long step, string checkpointPath, ReportOptions options, Action<string>? log = null, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.Views);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxImageSide);
         IReadOnlyList<MetricsRecord> metrics = MetricsFile.Read(folder.MetricsPath);
         double trainSeconds = metrics.Count > 0 ? metrics[^1].ElapsedSeconds : double.NaN;
-        ReportValidation validation = RenderValidation(config, model, options, log);
+        ReportValidation validation = RenderValidation(config, model, options, log, cancel);
 
         var points = new List<ValidationPoint>(TestsetPoints(folder.Path, metrics));
         if (validation.Views.Count > 0)
@@ -104,7 +107,7 @@ public static partial class RunReportBuilder
     }
 
     /// <summary>Renders and scores up to options.Views views, evenly spread over the split; a reason instead when it cannot.</summary>
-    private static ReportValidation RenderValidation(RunConfig config, IRadianceModel model, ReportOptions options, Action<string>? log)
+    private static ReportValidation RenderValidation(RunConfig config, IRadianceModel model, ReportOptions options, Action<string>? log, CancellationToken cancel)
     {
         string split = "val";
         try
@@ -120,7 +123,7 @@ public static partial class RunReportBuilder
             var renderer = new ImageRenderer(model, config.Trainer.Chunk, data.Background.ToRgb());
             int count = Math.Min(options.Views, data.Count);
             var rendered = new List<(int Index, RenderedImage Image, Image Truth, float[] Error, double Seconds)>();
-            for (int k = 0; k < count; k++)
+            for (int k = 0; k < count && !cancel.IsCancellationRequested; k++)
             {
                 int index = (int)((long)k * data.Count / count);
                 var watch = Stopwatch.StartNew();
@@ -128,6 +131,11 @@ public static partial class RunReportBuilder
                 Image truth = data.Images[index];
                 rendered.Add((index, image, truth, DiagnosticMaps.AbsoluteError(image.Rgb, truth), watch.Elapsed.TotalSeconds));
                 log?.Invoke($"report: rendered {split} view {index} ({k + 1}/{count})");
+            }
+
+            if (rendered.Count == 0)
+            {
+                return ReportValidation.Missing(split, "rendering was stopped (Ctrl+C)");
             }
 
             // One error scale for every view (the 99th percentile of all their errors), so the maps compare.
