@@ -39,6 +39,7 @@ public static class ReportCommand
         TrainedRun run = TrainedRun.Open(runDir);
         string path = Path.GetFullPath(output ?? Path.Combine(run.Folder.Path, ReportOptions.FileName));
         RunReport report = RunReportBuilder.Build(run, new ReportOptions(Views: views), line => ctx.Error.WriteLine(line), ctx.Cancel);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         ReportHtmlWriter.Write(path, report);
         ctx.Out.WriteLine($"report: {path} ({new FileInfo(path).Length / 1024.0:F0} KiB, step {run.Step}, {report.Validation.Split} PSNR {report.Validation.MeanPsnr:F2} dB over {report.Validation.Views.Count} views)");
         return 0;

@@ -81,7 +81,7 @@ public sealed partial class ReportCliTests : IClassFixture<DemoSceneFixture>
         Assert.Matches(@"<tr><th>SIMD width</th><td>(128|256|512) bits</td></tr>", html);
 
         // nerf report: the same report of the latest checkpoint, elsewhere and with fewer views.
-        string other = dir.Combine("other.html");
+        string other = dir.Combine("reports", "other.html"); // a folder that does not exist yet
         var report = CliRunner.Run("report", "--run", run, "--views", "1", "--out", other);
         Assert.True(report.ExitCode == 0, report.Error + report.Out);
         string otherHtml = File.ReadAllText(other);
