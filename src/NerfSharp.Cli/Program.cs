@@ -28,7 +28,9 @@ public static class Program
                       such runs depend on the machine's speed. Runs with --steps are deterministic (same seed, same bits).
           nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
           nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
-          nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
+          nerf render --run RUN --path spiral|orbit|interpolate|test|val|train|FILE.json [--out DIR|FILE.mp4] [--video]
+                      [--frames N] [--fps F] [--seconds S] [--resolution WxH] [--downscale N] [--render-factor F]
+                      [--outputs rgb,depth,accumulation,disparity] [--colormap turbo|viridis]; FILE.json: nerfstudio's camera_path.json
           nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
                       vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
                       (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame
