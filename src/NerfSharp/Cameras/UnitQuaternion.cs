@@ -66,7 +66,7 @@ public readonly record struct UnitQuaternion(double W, double X, double Y, doubl
         (a.W * b.Y) - (a.X * b.Z) + (a.Y * b.W) + (a.Z * b.X),
         (a.W * b.Z) + (a.X * b.Y) - (a.Y * b.X) + (a.Z * b.W));
 
-    public UnitQuaternion Conjugate => new(W, -X, -Y, -Z);
+    public UnitQuaternion Conjugate() => new(W, -X, -Y, -Z);
 
     public static double Dot(UnitQuaternion a, UnitQuaternion b) => (a.W * b.W) + (a.X * b.X) + (a.Y * b.Y) + (a.Z * b.Z);
 
@@ -105,7 +105,7 @@ public readonly record struct UnitQuaternion(double W, double X, double Y, doubl
     /// <summary>Spherical linear interpolation from <paramref name="a"/> (t = 0) to <paramref name="b"/> (t = 1) along the arc between them as given (no sign flip).</summary>
     public static UnitQuaternion Slerp(UnitQuaternion a, UnitQuaternion b, double t)
     {
-        var (x, y, z) = (a.Conjugate * b).Log();
+        var (x, y, z) = (a.Conjugate() * b).Log();
         return (a * Exp(x * t, y * t, z * t)).Normalized();
     }
 
@@ -122,8 +122,8 @@ public readonly record struct UnitQuaternion(double W, double X, double Y, doubl
     /// </summary>
     public static UnitQuaternion InnerControlPoint(UnitQuaternion previous, UnitQuaternion q, UnitQuaternion next, double tension)
     {
-        var (ax, ay, az) = (q.Conjugate * next).Log();
-        var (bx, by, bz) = (q.Conjugate * previous).Log();
+        var (ax, ay, az) = (q.Conjugate() * next).Log();
+        var (bx, by, bz) = (q.Conjugate() * previous).Log();
         double f = -(1 - tension) / 4;
         return (q * Exp((ax + bx) * f, (ay + by) * f, (az + bz) * f)).Normalized();
     }
