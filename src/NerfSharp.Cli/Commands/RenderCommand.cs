@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Imaging;
@@ -9,7 +10,7 @@ namespace NerfSharp.Cli.Commands;
 /// <summary>
 /// <c>nerf render --run DIR --path spiral|orbit|interpolate|test|val|train|FILE.json [--resolution WxH] [--downscale N]
 /// [--fps F] [--seconds S] [--frames N] [--outputs rgb,depth,accumulation] [--colormap turbo|viridis] [--video]
-/// [--out DIR or FILE.mp4]</c>: renders a camera path (<see cref="RenderPaths"/>, nerfstudio camera_path.json files included)
+/// [--out DIR or FILE.mp4] [--dataparser-transforms FILE]</c>: renders a camera path (<see cref="RenderPaths"/>, nerfstudio camera_path.json files included)
 /// to PNG frames and, with --video or an .mp4 --out, to MP4 through ffmpeg (<see cref="PathRenderer"/>).
 /// </summary>
 public static class RenderCommand
@@ -29,6 +30,7 @@ public static class RenderCommand
         string? resolution = args.Take("resolution");
         string? outputs = args.Take("outputs");
         string colormap = args.Take("colormap") ?? "turbo";
+        string? nerfstudioTransforms = args.Take("dataparser-transforms", "dataparser_transforms");
         if (frames < 1 || fps is not null and not > 0 || seconds is not null and not > 0 || factor < 0 || downscale < 1)
         {
             throw new ArgumentException($"--frames, --fps, --seconds and --downscale expect positive values and --render-factor at least 0, got {frames}, {fps}, {seconds}, {downscale} and {factor}");
@@ -38,6 +40,7 @@ public static class RenderCommand
         {
             Frames = frames, Fps = fps, Seconds = seconds, Radius = radius, Phi = phi,
             Resolution = resolution is null ? null : ParseResolution(resolution), Downscale = downscale * Math.Max(1, factor),
+            NerfstudioTransform = nerfstudioTransforms is null ? null : NerfstudioWorldTransform.Read(nerfstudioTransforms),
         };
         var settings = new PathRenderSettings("")
         {

@@ -1,3 +1,5 @@
+using NerfSharp.Cameras;
+
 namespace NerfSharp.Runs;
 
 /// <summary>
@@ -27,6 +29,12 @@ public sealed record RenderPathOptions
 
     public int Downscale { get; init; } = 1;
 
+    /// <summary>
+    /// For a camera-path file made in nerfstudio: its dataparser_transforms.json, to map the file's poses from nerfstudio's
+    /// training frame to the dataset's own (null: the file's poses are in the run's world already).
+    /// </summary>
+    public NerfstudioWorldTransform? NerfstudioTransform { get; init; }
+
     /// <summary>The frame count of a generated path: <see cref="Frames"/>, else fps x seconds, else <see cref="DefaultFrames"/>.</summary>
-    public int GeneratedFrameCount => Frames ?? (Seconds is double s ? NerfSharp.Cameras.CameraPath.FrameCount(Fps ?? DefaultFps, s) : DefaultFrames);
+    public int GeneratedFrameCount => Frames ?? (Seconds is double s ? CameraPath.FrameCount(Fps ?? DefaultFps, s) : DefaultFrames);
 }

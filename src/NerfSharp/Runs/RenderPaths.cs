@@ -12,7 +12,9 @@ namespace NerfSharp.Runs;
 /// <c>orbit</c>: a circle around the scene centre at the training cameras' mean height and radius (<see cref="OrbitPath"/>);
 /// <c>interpolate</c>: a smooth path through the training cameras in order (<see cref="KeyframeSpline"/>, one second per
 /// transition, field of view interpolated);
-/// a <c>.json</c> file: nerfstudio's camera_path.json (<see cref="CameraPathJson"/>), its poses taken in the run's world frame.
+/// a <c>.json</c> file: nerfstudio's camera_path.json (<see cref="CameraPathJson"/>), its poses taken in the run's world frame
+/// (the dataset's own frame for Blender scenes and transforms.json captures, the normalised frame for COLMAP captures), or
+/// mapped from nerfstudio's training frame with its dataparser_transforms.json (<see cref="RenderPathOptions.NerfstudioTransform"/>).
 /// </summary>
 public static class RenderPaths
 {
@@ -108,6 +110,11 @@ public static class RenderPaths
     {
         CameraPath path = CameraPathJson.Read(file);
         IReadOnlyList<CameraPathPose> poses = path.Resolve(options.Fps, options.Seconds, options.Frames);
+        if (options.NerfstudioTransform is { } transform)
+        {
+            poses = poses.Select(p => p with { CameraToWorld = transform.ToDatasetFrame(p.CameraToWorld) }).ToList();
+        }
+
         (int width, int height) = options.Resolution ?? (path.RenderWidth, path.RenderHeight);
         var cameras = poses.Select(p => Resize(p.ToCamera(width, height), null, options.Downscale)).ToList();
         double fps = options.Fps ?? path.Fps;

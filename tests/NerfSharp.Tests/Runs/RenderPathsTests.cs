@@ -83,6 +83,12 @@ public class RenderPathsTests
         Assert.Equal(30, camera.Intrinsics.Fy, 9);
         Assert.Equal(30, camera.Intrinsics.Fx, 9);
         Assert.Equal((16.0, 12.0), (camera.Intrinsics.Cx, camera.Intrinsics.Cy));
+
+        // The same camera exported from nerfstudio's frame comes back with its dataparser transform.
+        var nerfstudio = new NerfstudioWorldTransform(new Pose([0, 0, 1, 0.3, 1, 0, 0, -2, 0, 1, 0, 1]), 0.25);
+        CameraPathJson.Write(json, file with { Frames = [file.Frames[0] with { CameraToWorld = nerfstudio.FromDatasetFrame(train.CameraToWorld) }] });
+        Camera mapped = Assert.Single(RenderPaths.Resolve(reference, json, new RenderPathOptions { NerfstudioTransform = nerfstudio }).Cameras);
+        CameraPathJsonTests.AssertPoseEqual(train.CameraToWorld, mapped.CameraToWorld, 1e-12);
     }
 
     [Fact]
