@@ -25,8 +25,20 @@ public sealed record CameraPath(int RenderWidth, int RenderHeight, double Fps, d
     /// <summary>nerfstudio's camera type; only "perspective" is rendered.</summary>
     public string CameraType { get; init; } = "perspective";
 
-    /// <summary>The number of frames fps x seconds asks for (rounded, at least 1).</summary>
-    public static int FrameCount(double fps, double seconds) => Math.Max(1, (int)Math.Round(fps * seconds));
+    /// <summary>The most frames a path may ask for (a day at 10 fps; guards against a typo allocating millions of cameras).</summary>
+    public const int MaxFrames = 864_000;
+
+    /// <summary>The number of frames fps x seconds asks for (rounded, at least 1, at most <see cref="MaxFrames"/>).</summary>
+    public static int FrameCount(double fps, double seconds)
+    {
+        double n = Math.Round(fps * seconds);
+        if (!(n <= MaxFrames))
+        {
+            throw new ArgumentException($"{fps} fps x {seconds} s asks for {n} frames; at most {MaxFrames} are allowed");
+        }
+
+        return Math.Max(1, (int)n);
+    }
 
     /// <summary>
     /// The output frames' cameras: the file's own list when it has one and no other count, rate or length is asked for;

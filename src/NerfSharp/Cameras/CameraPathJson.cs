@@ -234,6 +234,11 @@ public static class CameraPathJson
             throw new DataFormatException(file, $"'seconds' must be positive, got {Format(seconds)}");
         }
 
+        if (!(Math.Round(fps * seconds) <= CameraPath.MaxFrames))
+        {
+            throw new DataFormatException(file, $"'fps' x 'seconds' asks for {Format(Math.Round(fps * seconds))} frames; at most {CameraPath.MaxFrames} are allowed");
+        }
+
         return new CameraPath(width, height, fps, seconds)
         {
             Keyframes = keyframes,
