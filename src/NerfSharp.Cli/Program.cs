@@ -31,6 +31,10 @@ public static class Program
           nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
           nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
           nerf report --run RUN [--views N] [--out FILE]     RUN/report.html: curves, val renders, error/depth maps, timings
+          nerf render --run RUN --path spiral|orbit|interpolate|test|val|train|FILE.json [--out DIR|FILE.mp4] [--video]
+                      [--frames N] [--fps F] [--seconds S] [--resolution WxH] [--downscale N] [--render-factor F]
+                      [--outputs rgb,depth,accumulation,disparity] [--colormap turbo|viridis]; FILE.json: nerfstudio's camera_path.json
+                      (in nerfstudio's frame with --dataparser-transforms its_run/dataparser_transforms.json)
           nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
                       vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
                       (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame

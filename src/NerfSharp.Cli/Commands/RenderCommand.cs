@@ -1,18 +1,17 @@
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
-using NerfSharp.Evaluation;
 using NerfSharp.Imaging;
 using NerfSharp.Models;
-using NerfSharp.Numerics;
 using NerfSharp.Runs;
 
 namespace NerfSharp.Cli.Commands;
 
 /// <summary>
-/// <c>nerf render --run DIR --path spiral|test|val|train --out DIR [--video]</c>: renders a camera path
-/// (the 360-degree spiral of nerf-pytorch's render_poses, or a split's cameras) to RGB, disparity and
-/// accumulation PNGs, and with --video to video.mp4 and video_disp.mp4 through ffmpeg.
+/// <c>nerf render --run DIR --path spiral|orbit|interpolate|test|val|train|FILE.json [--resolution WxH] [--downscale N]
+/// [--fps F] [--seconds S] [--frames N] [--outputs rgb,depth,accumulation] [--colormap turbo|viridis] [--video]
+/// [--out DIR or FILE.mp4] [--dataparser-transforms FILE]</c>: renders a camera path (<see cref="RenderPaths"/>, nerfstudio camera_path.json files included)
+/// to PNG frames and, with --video or an .mp4 --out, to MP4 through ffmpeg (<see cref="PathRenderer"/>).
 /// </summary>
 public static class RenderCommand
 {
@@ -21,21 +20,46 @@ public static class RenderCommand
         string runDir = args.Take("run") ?? throw new ArgumentException("nerf render needs --run DIR");
         string path = args.Take("path") ?? "spiral";
         bool video = args.Flag("video");
-        int frames = args.Int("frames") ?? 40;
+        int? frames = args.Int("frames");
         int factor = args.Int("render-factor", "render_factor") ?? 0;
+        int downscale = args.Int("downscale") ?? 1;
         double radius = args.Double("radius") ?? 4.0;
         double phi = args.Double("phi") ?? -30.0;
-        int fps = args.Int("fps") ?? 30;
-        if (frames < 1 || fps < 1 || factor < 0)
+        double? fps = args.Double("fps");
+        double? seconds = args.Double("seconds");
+        string? resolution = args.Take("resolution");
+        string? outputs = args.Take("outputs");
+        string colormap = args.Take("colormap") ?? "turbo";
+        string? nerfstudioTransforms = args.Take("dataparser-transforms", "dataparser_transforms");
+        if (frames < 1 || fps is not null and not > 0 || seconds is not null and not > 0 || factor < 0 || downscale < 1)
         {
-            throw new ArgumentException($"--frames and --fps expect at least 1 and --render-factor at least 0, got {frames}, {fps} and {factor}");
+            throw new ArgumentException($"--frames, --fps, --seconds and --downscale expect positive values and --render-factor at least 0, got {frames}, {fps}, {seconds}, {downscale} and {factor}");
         }
+
+        var options = new RenderPathOptions
+        {
+            Frames = frames, Fps = fps, Seconds = seconds, Radius = radius, Phi = phi,
+            Resolution = resolution is null ? null : ParseResolution(resolution), Downscale = downscale * Math.Max(1, factor),
+            NerfstudioTransform = nerfstudioTransforms is null ? null : NerfstudioWorldTransform.Read(nerfstudioTransforms),
+        };
+        var settings = new PathRenderSettings("")
+        {
+            Outputs = outputs is null ? RenderOutputs.Default : RenderOutputsExtensions.Parse(outputs),
+            ColorMap = ColorMaps.Parse(colormap),
+            Video = video,
+        };
+        if (RenderPaths.IsFile(path) && !File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: the camera path file does not exist", path);
+        }
+
         TrainedRun run = TrainedRun.Open(runDir);
-        string output = args.Take("out") ?? Path.Combine(run.Folder.Path, $"render_{path}_{run.Step:D6}");
+        string name = RenderPaths.IsFile(path) ? Path.GetFileNameWithoutExtension(path) : path;
+        string output = args.Take("out") ?? Path.Combine(run.Folder.Path, $"render_{name}_{run.Step:D6}");
         args.EnsureAllUsed("render");
-        RunConfig config = run.Config with { Render = run.Config.Render with { RenderFactor = factor } };
-        DataParserOutput reference = DatasetLoader.Load(config.Data, path is "test" or "val" or "train" ? path : "train");
-        RenderPath(config, run.Model, reference, path, output, frames, video, ctx, radius, phi, fps);
+        DataParserOutput reference = DatasetLoader.Load(run.Config.Data, RenderPaths.ReferenceSplit(path));
+        RenderPathCameras cameras = RenderPaths.Resolve(reference, path, options);
+        Render(run.Config, run.Model, reference, cameras, settings with { Output = output }, ctx);
         return 0;
     }
 
@@ -44,39 +68,32 @@ public static class RenderCommand
         RunConfig config, IRadianceModel model, DataParserOutput reference, string path, string output, int frames, bool video, CliContext ctx,
         double radius = 4.0, double phi = -30.0, int fps = 30)
     {
-        List<Camera> cameras = RenderPaths.Select(reference, path, frames, radius, phi);
-        int factor = config.Render.RenderFactor;
-        if (factor > 1)
-        {
-            cameras = cameras.Select(c => c with { Intrinsics = c.Intrinsics.Scaled(1.0 / factor) }).ToList();
-        }
+        var options = new RenderPathOptions { Frames = frames, Radius = radius, Phi = phi, Fps = fps, Downscale = Math.Max(1, config.Render.RenderFactor) };
+        Render(config, model, reference, RenderPaths.Resolve(reference, path, options), new PathRenderSettings(output) { Video = video }, ctx);
+    }
 
-        Directory.CreateDirectory(output);
-        var renderer = new ImageRenderer(model, config.Trainer.Chunk, reference.Background.ToRgb());
-        var rgbFrames = new List<Image>(cameras.Count);
-        var dispFrames = new List<Image>(cameras.Count);
-        var progress = new ConsoleProgress(ctx.Error, $"render {path}", ctx.Interactive);
+    private static void Render(RunConfig config, IRadianceModel model, DataParserOutput reference, RenderPathCameras cameras, PathRenderSettings settings, CliContext ctx)
+    {
+        var progress = new ConsoleProgress(ctx.Error, $"render {cameras.Name}", ctx.Interactive);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < cameras.Count; i++)
+        var renderer = new PathRenderer(model, config.Trainer.Chunk, reference);
+        PathRenderResult result = renderer.Render(cameras, settings, (done, total) => progress.Report(done, total, watch.Elapsed.TotalSeconds, done));
+        progress.Finish();
+        ctx.Out.WriteLine($"rendered {result.Frames} {cameras.Name} views ({result.Width}x{result.Height}) to {result.FrameFolder ?? settings.Output}");
+        foreach (string v in result.Videos)
         {
-            RenderedImage r = renderer.Render(cameras[i], reference.Near, reference.Far, reference.Ndc ? ray => reference.ToTrainingSpace(ray) : null);
-            Image disp = r.DisparityImage();
-            PngEncoder.Write(Path.Combine(output, $"{i:D3}_rgb.png"), r.Rgb);
-            PngEncoder.Write(Path.Combine(output, $"{i:D3}_disp.png"), disp);
-            PngEncoder.Write(Path.Combine(output, $"{i:D3}_acc.png"), r.AccumulationImage());
-            rgbFrames.Add(r.Rgb);
-            dispFrames.Add(disp);
-            progress.Report(i + 1, cameras.Count, watch.Elapsed.TotalSeconds, i + 1);
+            ctx.Out.WriteLine($"video: {v}");
+        }
+    }
+
+    private static (int Width, int Height) ParseResolution(string text)
+    {
+        string[] parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length == 2 && int.TryParse(parts[0], out int w) && int.TryParse(parts[1], out int h) && w > 0 && h > 0 && w <= 65536 && h <= 65536)
+        {
+            return (w, h);
         }
 
-        progress.Finish();
-        ctx.Out.WriteLine($"rendered {cameras.Count} {path} views ({cameras[0].Intrinsics.Width}x{cameras[0].Intrinsics.Height}) to {output}");
-        if (video)
-        {
-            string rgbVideo = Path.Combine(output, "video.mp4");
-            VideoEncoder.WriteMp4(rgbVideo, rgbFrames, fps);
-            VideoEncoder.WriteMp4(Path.Combine(output, "video_disp.mp4"), dispFrames, fps);
-            ctx.Out.WriteLine($"video: {rgbVideo}");
-        }
+        throw new ArgumentException($"--resolution expects WIDTHxHEIGHT such as 960x540, got '{text}'");
     }
 }

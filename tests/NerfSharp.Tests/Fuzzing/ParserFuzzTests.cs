@@ -90,6 +90,18 @@ public sealed class ParserFuzzTests : IDisposable
     }
 
     [Fact]
+    public void NerfstudioCameraPathJson()
+    {
+        string seed = NerfSharp.Tests.Cameras.CameraPathJsonTests.Sample;
+        FuzzHarness.Run("nerfstudio camera_path.json", 303, (i, rng, name) =>
+        {
+            string source = $"fuzz_camera_path_{i}.json";
+            name(source);
+            NerfSharp.Cameras.CameraPathJson.Parse(Mutator.MutateText(seed, rng), source).Resolve(frames: 3);
+        }, Limit, maxBytes: 16 << 20);
+    }
+
+    [Fact]
     public void NerfPytorchConfigFiles()
     {
         string[] seeds =

@@ -1,0 +1,140 @@
+using NerfSharp.Numerics;
+
+namespace NerfSharp.Cameras;
+
+/// <summary>
+/// A circular camera path around a scene, derived from its training cameras: the up direction is the normalised sum of
+/// the cameras' up (y) axes; the centre is the point nearest (least squares) to all their optical axes, or their mean
+/// centre when the axes are near parallel (a forward-facing capture); the circle lies at the cameras' mean height above
+/// the centre along up and their mean horizontal distance from it, starts at the first camera's azimuth, turns
+/// counter-clockwise about up, and every pose looks at the centre with up as its up vector.
+/// </summary>
+public static class OrbitPath
+{
+    public static IReadOnlyList<Pose> Create(IReadOnlyList<Pose> trainingPoses, int frames)
+    {
+        ArgumentNullException.ThrowIfNull(trainingPoses);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
+        if (trainingPoses.Count == 0)
+        {
+            throw new ArgumentException("an orbit needs at least one training camera", nameof(trainingPoses));
+        }
+
+        Vector3D up = Vector3D.Zero;
+        foreach (Pose p in trainingPoses)
+        {
+            up += Column(p, 1);
+        }
+
+        up = up.Length > 1e-9 ? up.Normalized() : new Vector3D(0, 0, 1);
+        Vector3D centre = SceneCentre(trainingPoses);
+
+        double height = 0, radius = 0;
+        foreach (Pose p in trainingPoses)
+        {
+            Vector3D v = Column(p, 3) - centre;
+            double h = Vector3D.Dot(v, up);
+            height += h / trainingPoses.Count;
+            radius += (v - (up * h)).Length / trainingPoses.Count;
+        }
+
+        Vector3D first = Column(trainingPoses[0], 3) - centre;
+        Vector3D e1 = first - (up * Vector3D.Dot(first, up));
+        if (e1.Length < 1e-9)
+        {
+            e1 = Vector3D.Cross(up, Math.Abs(up.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0));
+        }
+
+        e1 = e1.Normalized();
+        Vector3D e2 = Vector3D.Cross(up, e1);
+        if (radius < 1e-9)
+        {
+            radius = Math.Max(Math.Abs(height), 1.0);
+        }
+
+        var poses = new Pose[frames];
+        for (int k = 0; k < frames; k++)
+        {
+            double theta = 2.0 * Math.PI * k / frames;
+            Vector3D position = centre + (up * height) + (e1 * (radius * Math.Cos(theta))) + (e2 * (radius * Math.Sin(theta)));
+            poses[k] = LookAt(position, centre, up);
+        }
+
+        return poses;
+    }
+
+    /// <summary>
+    /// The camera-to-world pose (OpenGL camera) at <paramref name="position"/> looking at <paramref name="target"/>: z from the
+    /// target to the camera, x = up x z, y = z x x.
+    /// </summary>
+    public static Pose LookAt(Vector3D position, Vector3D target, Vector3D up)
+    {
+        Vector3D z = (position - target).Normalized();
+        Vector3D x = Vector3D.Cross(up, z);
+        if (x.Length < 1e-9)
+        {
+            x = Vector3D.Cross(Math.Abs(z.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0), z);
+        }
+
+        x = x.Normalized();
+        Vector3D y = Vector3D.Cross(z, x);
+        return new Pose([x.X, y.X, z.X, position.X, x.Y, y.Y, z.Y, position.Y, x.Z, y.Z, z.Z, position.Z]);
+    }
+
+    /// <summary>The point nearest to all optical axes: sum_k (I - d_k d_k^T) c = sum_k (I - d_k d_k^T) o_k; the mean centre when that is ill-conditioned.</summary>
+    public static Vector3D SceneCentre(IReadOnlyList<Pose> poses)
+    {
+        ArgumentNullException.ThrowIfNull(poses);
+        var a = new double[3, 3];
+        var b = new double[3];
+        Vector3D mean = Vector3D.Zero;
+        foreach (Pose p in poses)
+        {
+            Vector3D d = Column(p, 2).Normalized();
+            Vector3D o = Column(p, 3);
+            mean += o * (1.0 / poses.Count);
+            double[] dv = [d.X, d.Y, d.Z];
+            double[] ov = [o.X, o.Y, o.Z];
+            for (int r = 0; r < 3; r++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    double m = (r == c ? 1.0 : 0.0) - (dv[r] * dv[c]);
+                    a[r, c] += m;
+                    b[r] += m * ov[c];
+                }
+            }
+        }
+
+        double det = Determinant(a);
+
+        // Each (I - d d^T) has eigenvalues 1, 1, 0, so the sum's are at most n; axes spread by about s radians give a
+        // smallest eigenvalue near n s^2 and det near n^3 s^2. Below s = 0.1 (forward-facing) the centre is ill-defined.
+        double n = poses.Count;
+        if (Math.Abs(det) < 0.01 * n * n * n)
+        {
+            return mean;
+        }
+
+        var solution = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            var m = (double[,])a.Clone();
+            for (int r = 0; r < 3; r++)
+            {
+                m[r, i] = b[r];
+            }
+
+            solution[i] = Determinant(m) / det;
+        }
+
+        return new Vector3D(solution[0], solution[1], solution[2]);
+    }
+
+    private static double Determinant(double[,] m) =>
+        (m[0, 0] * ((m[1, 1] * m[2, 2]) - (m[1, 2] * m[2, 1])))
+        - (m[0, 1] * ((m[1, 0] * m[2, 2]) - (m[1, 2] * m[2, 0])))
+        + (m[0, 2] * ((m[1, 0] * m[2, 1]) - (m[1, 1] * m[2, 0])));
+
+    private static Vector3D Column(Pose p, int col) => new(p[0, col], p[1, col], p[2, col]);
+}

@@ -1,0 +1,62 @@
+using NerfSharp.Cameras;
+using NerfSharp.Numerics;
+
+namespace NerfSharp.Tests.Cameras;
+
+public class OrbitPathTests
+{
+    [Fact]
+    public void OrbitsTheCentreOfBlenderStyleCamerasAtTheirHeightAndRadius()
+    {
+        // Training cameras on the upper hemisphere of radius 4 about (1, -2, 0.5), all looking at it (as the Blender scenes).
+        var centre = new Vector3D(1, -2, 0.5);
+        // Evenly spaced azimuths at two alternating elevations, so that the summed up vectors point exactly along +z.
+        var poses = new List<Pose>();
+        for (int k = 0; k < 30; k++)
+        {
+            double azimuth = (2 * Math.PI * k / 30) + 0.4, elevation = k % 2 == 0 ? 0.3 : 0.6;
+            var position = centre + (new Vector3D(Math.Cos(azimuth) * Math.Cos(elevation), Math.Sin(azimuth) * Math.Cos(elevation), Math.Sin(elevation)) * 4);
+            poses.Add(OrbitPath.LookAt(position, centre, new Vector3D(0, 0, 1)));
+        }
+
+        Vector3D found = OrbitPath.SceneCentre(poses);
+        Assert.True((found - centre).Length < 1e-9, $"centre {found}");
+
+        double height = poses.Average(p => p[2, 3] - centre.Z);
+        double radius = poses.Average(p => Math.Sqrt(Math.Pow(p[0, 3] - centre.X, 2) + Math.Pow(p[1, 3] - centre.Y, 2)));
+        IReadOnlyList<Pose> orbit = OrbitPath.Create(poses, 24);
+        Assert.Equal(24, orbit.Count);
+        foreach (Pose p in orbit)
+        {
+            Assert.Equal(height, p[2, 3] - centre.Z, 9);
+            Assert.Equal(radius, Math.Sqrt(Math.Pow(p[0, 3] - centre.X, 2) + Math.Pow(p[1, 3] - centre.Y, 2)), 9);
+
+            // Looks at the centre: the camera's -z axis points from its position to the centre.
+            Vector3D toCentre = (centre - new Vector3D(p[0, 3], p[1, 3], p[2, 3])).Normalized();
+            Assert.True(Vector3D.Dot(toCentre, new Vector3D(-p[0, 2], -p[1, 2], -p[2, 2])) > 1 - 1e-9);
+
+            // Level horizon: the camera's x axis is horizontal.
+            Assert.True(Math.Abs(p[2, 0]) < 1e-9);
+        }
+
+        // The first pose starts at the first camera's azimuth; consecutive poses are 15 degrees apart.
+        double a0 = Math.Atan2(orbit[0][1, 3] - centre.Y, orbit[0][0, 3] - centre.X), c0 = Math.Atan2(poses[0][1, 3] - centre.Y, poses[0][0, 3] - centre.X);
+        Assert.Equal(c0, a0, 9);
+        double a1 = Math.Atan2(orbit[1][1, 3] - centre.Y, orbit[1][0, 3] - centre.X);
+        Assert.Equal(15.0, (((a1 - a0) * 180 / Math.PI) + 360) % 360, 9);
+    }
+
+    [Fact]
+    public void ForwardFacingCamerasFallBackToTheirMeanCentre()
+    {
+        var poses = new List<Pose>();
+        for (int k = 0; k < 5; k++)
+        {
+            poses.Add(new Pose([1, 0, 0, k * 0.1, 0, 1, 0, 0, 0, 0, 1, 0]));
+        }
+
+        Vector3D c = OrbitPath.SceneCentre(poses);
+        Assert.Equal(0.2, c.X, 12);
+        Assert.Equal(0.0, c.Z, 12);
+    }
+}
