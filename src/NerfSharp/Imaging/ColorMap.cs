@@ -37,6 +37,25 @@ public static class ColorMaps
         return ((float)Math.Clamp(r, 0, 1), (float)Math.Clamp(g, 0, 1), (float)Math.Clamp(b, 0, 1));
     }
 
+    /// <summary>The map as a <paramref name="width"/> x <paramref name="height"/> RGB image, 0 at the left (a colour bar).</summary>
+    public static Image Bar(this ColorMap map, int width, int height)
+    {
+        var image = new Image(width, height, 3);
+        for (int x = 0; x < width; x++)
+        {
+            var (r, g, b) = map.Evaluate(width > 1 ? x / (double)(width - 1) : 0);
+            for (int y = 0; y < height; y++)
+            {
+                int o = ((y * width) + x) * 3;
+                image.Pixels[o] = r;
+                image.Pixels[o + 1] = g;
+                image.Pixels[o + 2] = b;
+            }
+        }
+
+        return image;
+    }
+
     /// <summary>
     /// Colours <paramref name="values"/> (row-major, <paramref name="width"/> x <paramref name="height"/>) with t = (v - min) / (max - min),
     /// then, where <paramref name="weights"/> is given, blends each pixel with <paramref name="background"/> by 1 - weight

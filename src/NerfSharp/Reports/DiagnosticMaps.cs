@@ -46,13 +46,13 @@ public static class DiagnosticMaps
         return sorted[(int)Math.Clamp(Math.Round(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
     }
 
-    /// <summary>Error values colour-mapped with <see cref="ColorRamp.Heat"/>, <paramref name="scale"/> at the top.</summary>
+    /// <summary>Error values colour-mapped with viridis, <paramref name="scale"/> at the top.</summary>
     public static Image ErrorImage(float[] error, int width, int height, float scale)
     {
         var image = new Image(width, height, 3);
         for (int p = 0; p < error.Length; p++)
         {
-            var (r, g, b) = ColorRamp.Heat.At(scale > 0 ? error[p] / scale : 0);
+            var (r, g, b) = ColorMap.Viridis.Evaluate(scale > 0 ? error[p] / scale : 0);
             image.Pixels[3 * p] = r;
             image.Pixels[(3 * p) + 1] = g;
             image.Pixels[(3 * p) + 2] = b;
@@ -62,7 +62,7 @@ public static class DiagnosticMaps
     }
 
     /// <summary>
-    /// Expected depth colour-mapped with <see cref="ColorRamp.Rainbow"/> between the nearest and farthest depth of the
+    /// Expected depth colour-mapped with turbo between the nearest and farthest depth of the
     /// pixels that are mostly opaque (accumulation above 0.5; all finite depths when none is), faded to dark grey
     /// where the ray saw empty space. Returns the image and the depth range used.
     /// </summary>
@@ -94,7 +94,7 @@ public static class DiagnosticMaps
         for (int p = 0; p < w * h; p++)
         {
             float a = Math.Clamp(rendered.Accumulation[p], 0f, 1f);
-            var (r, g, b) = ColorRamp.Rainbow.At((rendered.Depth[p] - min) / range);
+            var (r, g, b) = ColorMap.Turbo.Evaluate((rendered.Depth[p] - min) / range);
             image.Pixels[3 * p] = (r * a) + (Empty * (1 - a));
             image.Pixels[(3 * p) + 1] = (g * a) + (Empty * (1 - a));
             image.Pixels[(3 * p) + 2] = (b * a) + (Empty * (1 - a));

@@ -85,9 +85,9 @@ public static class ReportHtmlWriter
         {
             sb.Append(CultureInfo.InvariantCulture, $"<p>{v.Views.Count} of the {v.SplitViews} views of the {Escape(v.Split)} split, rendered from the checkpoint at step {r.Step}; scores at full resolution.</p>\n");
             sb.Append("<p>Absolute error (mean over R, G, B), one scale for all views: 0 ");
-            Img(sb, PngEncoder.Encode(ColorRamp.Heat.Bar(160, 12)), 160, 12, "error colour scale", "colorbar");
+            Img(sb, PngEncoder.Encode(ColorMap.Viridis.Bar(160, 12)), 160, 12, "error colour scale", "colorbar");
             sb.Append(' ').Append(Fixed(v.ErrorScale, 3)).Append(" or more (the 99th percentile). Depth: near ");
-            Img(sb, PngEncoder.Encode(ColorRamp.Rainbow.Bar(160, 12)), 160, 12, "depth colour scale", "colorbar");
+            Img(sb, PngEncoder.Encode(ColorMap.Turbo.Bar(160, 12)), 160, 12, "depth colour scale", "colorbar");
             sb.Append(" far, per view; empty space is dark grey.</p>\n");
             foreach (ReportView view in v.Views)
             {

@@ -20,10 +20,10 @@ public sealed class DiagnosticMapsTests
     public void ErrorImageRunsFromTheRampsFirstColourToItsLast()
     {
         Image image = DiagnosticMaps.ErrorImage([0f, 0.1f, 0.5f], 3, 1, 0.1f);
-        Assert.Equal(ColorRamp.Heat.At(0), (image.Pixels[0], image.Pixels[1], image.Pixels[2]));
-        Assert.Equal(ColorRamp.Heat.At(1), (image.Pixels[3], image.Pixels[4], image.Pixels[5]));
-        Assert.Equal(ColorRamp.Heat.At(1), (image.Pixels[6], image.Pixels[7], image.Pixels[8])); // clamped above the scale
-        Assert.NotEqual(ColorRamp.Heat.At(0), ColorRamp.Heat.At(1));
+        Assert.Equal(ColorMap.Viridis.Evaluate(0), (image.Pixels[0], image.Pixels[1], image.Pixels[2]));
+        Assert.Equal(ColorMap.Viridis.Evaluate(1), (image.Pixels[3], image.Pixels[4], image.Pixels[5]));
+        Assert.Equal(ColorMap.Viridis.Evaluate(1), (image.Pixels[6], image.Pixels[7], image.Pixels[8])); // clamped above the scale
+        Assert.NotEqual(ColorMap.Viridis.Evaluate(0), ColorMap.Viridis.Evaluate(1));
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed class DiagnosticMapsTests
         var rendered = new RenderedImage(rgb, [2f, 4f, 100f], [0f, 0f, 0f], [1f, 1f, 0f]);
         var (image, min, max) = DiagnosticMaps.DepthImage(rendered);
         Assert.Equal((2f, 4f), (min, max)); // the transparent pixel's far depth does not stretch the range
-        Assert.Equal(ColorRamp.Rainbow.At(0), (image.Pixels[0], image.Pixels[1], image.Pixels[2]));
-        Assert.Equal(ColorRamp.Rainbow.At(1), (image.Pixels[3], image.Pixels[4], image.Pixels[5]));
+        Assert.Equal(ColorMap.Turbo.Evaluate(0), (image.Pixels[0], image.Pixels[1], image.Pixels[2]));
+        Assert.Equal(ColorMap.Turbo.Evaluate(1), (image.Pixels[3], image.Pixels[4], image.Pixels[5]));
         Assert.Equal(image.Pixels[6], image.Pixels[7]);
         Assert.Equal(image.Pixels[7], image.Pixels[8]);
     }
