@@ -238,9 +238,9 @@ public sealed class NgpModel : IRadianceModel
             {
                 float norm = NgpSamplePoints.UnitRay(rays, start + r, Origins, UnitDirections, r);
 
-                // The box clips each ray; the dataset's near plane (in units of the given direction) still applies.
+                // The box clips each ray; the dataset's near and far planes (in units of the given direction) still apply.
                 Near[r] = rays.Near[start + r] * norm;
-                Far[r] = float.PositiveInfinity;
+                Far[r] = NgpSamplePoints.FarOf(rays, start + r, norm);
             }
 
             Samples = marched;
