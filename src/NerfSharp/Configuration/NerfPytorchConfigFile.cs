@@ -254,6 +254,8 @@ public static class NerfPytorchConfigFile
         ["target_samples"] = (c, v) => c with { Trainer = c.Trainer with { TargetSamplesPerStep = Int(v, min: 0) } },
         ["max_batch_rays"] = (c, v) => c with { Trainer = c.Trainer with { MaxBatchRays = Int(v, min: 1) } },
         ["random_bkgd"] = (c, v) => c with { Data = c.Data with { RandomBackground = Bool(v) } },
+        ["pixel_centers"] = (c, v) => c with { Data = c.Data with { PixelCenters = Bool(v) } },
+        ["pixel_jitter"] = (c, v) => c with { Trainer = c.Trainer with { PixelJitter = Bool(v) } },
         ["hash_levels"] = (c, v) => c with { Ngp = c.Ngp with { HashLevels = Int(v, min: 1) } },
         ["hash_features"] = (c, v) => c with { Ngp = c.Ngp with { HashFeaturesPerLevel = Int(v, min: 1) } },
         ["log2_hashmap_size"] = (c, v) => c with { Ngp = c.Ngp with { Log2HashmapSize = Int(v, min: 4) } },

@@ -51,6 +51,12 @@ public sealed record DataConfig
     /// </summary>
     public bool RandomBackground { get; init; }
 
+    /// <summary>
+    /// Blender data: rays through pixel centres, where Blender rendered the images (instant-ngp, nerfstudio), instead of
+    /// nerf-pytorch's pixel corners (false, which its golden values need). Other formats state their own convention.
+    /// </summary>
+    public bool PixelCenters { get; init; }
+
     /// <summary>nerf-pytorch's factor: LLFF images are loaded downsampled by this factor.</summary>
     public int Factor { get; init; } = 8;
 
@@ -131,6 +137,12 @@ public sealed record TrainerConfig
 
     /// <summary>Upper bound of the adaptive ray count.</summary>
     public int MaxBatchRays { get; init; } = 1 << 16;
+
+    /// <summary>
+    /// Training rays go through a uniformly random point of their pixel (instant-ngp) instead of its nominal point, so
+    /// the field learns the pixel's area average, as the images were rendered. Evaluation rays are never jittered.
+    /// </summary>
+    public bool PixelJitter { get; init; }
 }
 
 public sealed record VanillaNerfConfig

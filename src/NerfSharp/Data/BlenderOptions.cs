@@ -6,6 +6,10 @@ namespace NerfSharp.Data;
 /// keeps every N-th frame of the val and test splits (0 or 1 keep all; train always keeps all);
 /// <paramref name="Background"/> is the colour the alpha channel is composited over (white = white_bkgd);
 /// <paramref name="KeepAlpha"/> keeps RGBA images as they are instead (a trainer then composites each pixel over a random
-/// background, as instant-ngp does).
+/// background, as instant-ngp does); <paramref name="PixelCenter"/> is where a pixel's ray goes through: nerf-pytorch's
+/// corners (the default, which keeps its golden values), or the centres Blender rendered the images at (instant-ngp,
+/// nerfstudio).
 /// </summary>
-public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false);
+public sealed record BlenderOptions(
+    bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false,
+    Cameras.PixelCenter PixelCenter = Cameras.PixelCenter.Corner);

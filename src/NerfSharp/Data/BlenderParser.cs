@@ -132,7 +132,7 @@ public static class BlenderParser
         var paths = new string[frames.Count];
         for (int i = 0; i < frames.Count; i++)
         {
-            cameras[i] = new Camera(intrinsics, frames[i].CameraToWorld);
+            cameras[i] = new Camera(intrinsics, frames[i].CameraToWorld) { PixelCenter = options.PixelCenter };
             paths[i] = frames[i].ImagePath;
         }
 

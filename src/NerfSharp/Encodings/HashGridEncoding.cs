@@ -169,6 +169,24 @@ public sealed class HashGridEncoding : IDifferentiableModule
     }
 
     /// <summary>
+    /// Saves <paramref name="input"/> for <see cref="Backward"/> exactly as <see cref="Forward"/> does, without computing
+    /// the output: for a caller that already holds this input's features (computed by an earlier forward over a
+    /// superset of the points, as the ngp model's visibility pass does).
+    /// </summary>
+    public void SaveInputs(ReadOnlySpan<float> input, int count, ModuleContext context)
+    {
+        HashGridContext ctx = Own(context);
+        ctx.CheckCount(count);
+        if (input.Length < 3 * count)
+        {
+            throw new ArgumentException($"input holds {input.Length} values, {count} items need {3 * count}", nameof(input));
+        }
+
+        input[..(3 * count)].CopyTo(ctx.Positions);
+        ctx.Count = count;
+    }
+
+    /// <summary>
     /// The forward for inference: same outputs as <see cref="Forward"/>, but nothing is saved (any count; what a later
     /// <see cref="Backward"/> uses is unchanged). The context lends its worker only.
     /// </summary>

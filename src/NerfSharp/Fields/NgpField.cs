@@ -68,10 +68,61 @@ public sealed class NgpField
     public void Forward(ReadOnlySpan<float> unitPositions, ReadOnlySpan<float> directions, int n, Span<float> density, Span<float> rgb, Context context)
     {
         context.CheckCount(n);
+        Encoding.Forward(unitPositions[..(3 * n)], n, context.Encoded.AsSpan(0, Encoding.OutputWidth * n), context.EncodingContext);
+        ForwardAfterEncoding(directions, n, density, rgb, context);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> on a subset of the points of the context's last <see cref="Density"/> call, reusing their hash
+    /// features instead of encoding them again: point j here is point <paramref name="keptFrom"/>[j] there
+    /// (strictly increasing), and <paramref name="unitPositions"/> must be those points' positions. Outputs and saved
+    /// state are bit-identical to <see cref="Forward"/> on the same points.
+    /// </summary>
+    public void ForwardFromDensityPass(
+        ReadOnlySpan<int> keptFrom, ReadOnlySpan<float> unitPositions, ReadOnlySpan<float> directions, int n, Span<float> density, Span<float> rgb, Context context)
+    {
+        context.CheckCount(n);
+        int source = context.DensityPassCount;
+        if (source < n || keptFrom.Length < n)
+        {
+            throw new ArgumentException($"{n} points cannot be a subset of the last density pass's {source} (keptFrom holds {keptFrom.Length})", nameof(n));
+        }
+
+        // Gather the kept columns of each feature row in place, from stride `source` to stride n. Row r is written at
+        // [r n + j] from [r source + keptFrom[j]] >= it (keptFrom[j] >= j), so no value is overwritten before it is read.
+        float[] encoded = context.Encoded;
+        int previous = -1;
+        for (int j = 0; j < n; j++)
+        {
+            if (keptFrom[j] <= previous || keptFrom[j] >= source)
+            {
+                throw new ArgumentException("keptFrom must be strictly increasing indices of the density pass's points", nameof(keptFrom));
+            }
+
+            previous = keptFrom[j];
+        }
+
+        for (int row = 0; row < Encoding.OutputWidth; row++)
+        {
+            int from = row * source, to = row * n;
+            for (int j = 0; j < n; j++)
+            {
+                encoded[to + j] = encoded[from + keptFrom[j]];
+            }
+        }
+
+        context.DensityPassCount = 0;
+        Encoding.SaveInputs(unitPositions[..(3 * n)], n, context.EncodingContext);
+        ForwardAfterEncoding(directions, n, density, rgb, context);
+    }
+
+    /// <summary>The rest of <see cref="Forward"/> once context.Encoded holds the n points' features.</summary>
+    private void ForwardAfterEncoding(ReadOnlySpan<float> directions, int n, Span<float> density, Span<float> rgb, Context context)
+    {
         context.Count = n;
+        context.DensityPassCount = 0;
         Span<float> encoded = context.Encoded.AsSpan(0, Encoding.OutputWidth * n);
         Span<float> geo = context.Geometry.AsSpan(0, (GeometryRows + ShRows) * n);
-        Encoding.Forward(unitPositions[..(3 * n)], n, encoded, context.EncodingContext);
         DensityNet.Forward(encoded, n, geo[..(GeometryRows * n)], context.DensityContext);
         Directions.Forward(directions[..(3 * n)], n, geo.Slice(GeometryRows * n, ShRows * n), context.DirectionContext);
         for (int i = 0; i < n; i++)
@@ -82,7 +133,10 @@ public sealed class NgpField
         ColorNet.Forward(geo.Slice(n, (GeometryRows - 1 + ShRows) * n), n, rgb[..(3 * n)], context.ColorContext);
     }
 
-    /// <summary>Density only (the colour network is skipped): positions [3][n] in [0,1]^3 -> density [n]. No backward.</summary>
+    /// <summary>
+    /// Density only (the colour network is skipped): positions [3][n] in [0,1]^3 -> density [n]. No backward; the points'
+    /// hash features stay in the context for <see cref="ForwardFromDensityPass"/>.
+    /// </summary>
     public void Density(ReadOnlySpan<float> unitPositions, int n, Span<float> density, Context context)
     {
         context.CheckCount(n);
@@ -94,6 +148,8 @@ public sealed class NgpField
         {
             density[i] = DensityOf(geo[i]);
         }
+
+        context.DensityPassCount = n;
     }
 
     /// <summary>
@@ -161,6 +217,9 @@ public sealed class NgpField
         internal float[] Geometry { get; }
 
         internal float[] GeometryGradient { get; }
+
+        /// <summary>Points of the last <see cref="Density"/> call whose features <see cref="Encoded"/> still holds (0 = none).</summary>
+        internal int DensityPassCount { get; set; }
     }
 
     private sealed class DensityQuery : IDensityField

@@ -167,6 +167,7 @@ public sealed class NgpModel : IRadianceModel
             marched = new RaySamples(maxRays, maxSamples);
             visible = new RaySamples(maxRays, maxSamples);
             keep = new bool[maxSamples];
+            keptFrom = new int[maxSamples];
             Samples = marched;
             context = field.CreateContext(maxSamples);
             Origins = new float[3 * maxRays];
@@ -190,6 +191,8 @@ public sealed class NgpModel : IRadianceModel
         private readonly RaySamples marched;
         private readonly RaySamples visible;
         private readonly bool[] keep;
+        private readonly int[] keptFrom;
+        private bool densityPassReusable;
 
         public int MaxRays { get; }
 
@@ -235,12 +238,13 @@ public sealed class NgpModel : IRadianceModel
             {
                 float norm = NgpSamplePoints.UnitRay(rays, start + r, Origins, UnitDirections, r);
 
-                // The box clips each ray; the dataset's near plane (in units of the given direction) still applies.
+                // The box clips each ray; the dataset's near and far planes (in units of the given direction) still apply.
                 Near[r] = rays.Near[start + r] * norm;
-                Far[r] = float.PositiveInfinity;
+                Far[r] = NgpSamplePoints.FarOf(rays, start + r, norm);
             }
 
             Samples = marched;
+            densityPassReusable = false;
             return marcher.March(
                 Origins.AsSpan(0, 3 * want), UnitDirections.AsSpan(0, 3 * want), Near.AsSpan(0, want), Far.AsSpan(0, want),
                 want, grid, grid.StepSize, jitter, marched);
@@ -258,8 +262,9 @@ public sealed class NgpModel : IRadianceModel
             FillPositions(marched, n);
             field.Density(Positions.AsSpan(0, 3 * count), count, Density, context);
             int kept = SampleVisibility.Compute(marched, Density, [], NgpRenderPass.TransmittanceEpsilon, alphaThreshold, keep);
-            SampleVisibility.Compact(marched, keep, visible);
+            SampleVisibility.Compact(marched, keep, visible, keptFrom);
             Samples = visible;
+            densityPassReusable = true;
             return kept;
         }
 
@@ -268,7 +273,16 @@ public sealed class NgpModel : IRadianceModel
         {
             int count = Samples.Samples;
             FillPositions(Samples, n);
-            field.Forward(Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
+            if (densityPassReusable)
+            {
+                // The kept samples' hash features were computed by the visibility pass: reuse them (same bits).
+                densityPassReusable = false;
+                field.ForwardFromDensityPass(keptFrom, Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
+            }
+            else
+            {
+                field.Forward(Positions.AsSpan(0, 3 * count), SampleDirections.AsSpan(0, 3 * count), count, Density, Color, context);
+            }
         }
 
         /// <summary>Box-normalised midpoints and unit directions of the samples, feature-major [3][count].</summary>

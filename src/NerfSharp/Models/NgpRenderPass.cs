@@ -90,7 +90,7 @@ internal sealed class NgpRenderPass
 
             alive[live] = r;
             tNext[live] = rays.Near[start + r] * norm;
-            far[live] = float.PositiveInfinity;
+            far[live] = NgpSamplePoints.FarOf(rays, start + r, norm);
             live++;
         }
 

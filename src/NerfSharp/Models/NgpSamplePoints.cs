@@ -25,6 +25,16 @@ internal static class NgpSamplePoints
         return norm;
     }
 
+    /// <summary>
+    /// The far bound of ray <paramref name="ray"/> in world units along its unit direction: the dataset's far plane (in
+    /// units of the given direction; LLFF's NDC rays end at 1), or no bound where it is not finite and positive.
+    /// </summary>
+    public static float FarOf(RayBatch rays, int ray, float norm)
+    {
+        float far = rays.Far[ray];
+        return far > 0 && float.IsFinite(far) && far > rays.Near[ray] ? far * norm : float.PositiveInfinity;
+    }
+
     /// <summary>Below this many samples one thread fills them all.</summary>
     private const int ParallelThreshold = 1 << 14;
 

@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 
@@ -26,7 +27,7 @@ public static class DatasetLoader
         var capture = new CaptureOptions(split, Downscale: factor, HoldEvery: data.LlffHold, Background: background);
         return format switch
         {
-            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground)),
+            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground, data.PixelCenters ? PixelCenter.Center : PixelCenter.Corner)),
             DatasetFormat.TransformsJson => TransformsJsonParser.Load(data.DataDir, capture),
             DatasetFormat.Colmap => ColmapParser.Load(data.DataDir, new ColmapOptions(capture)),
             _ => LlffParser.Load(data.DataDir, new LlffOptions(data.Factor, data.LlffHold, data.Spherify, data.NoNdc, Split: split)),

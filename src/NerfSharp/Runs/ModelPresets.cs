@@ -8,7 +8,8 @@ namespace NerfSharp.Runs;
 /// <item><c>vanilla</c>: nerf-pytorch's lego config (<see cref="RunConfig"/>'s defaults).</item>
 /// <item><c>ngp</c>: instant-ngp on nerfacc's schedule: lr 1e-2 with warm-up and steps at 1/2, 3/4, 9/10 of the run,
 /// the ray count adapting to a target sample count per step, random backgrounds for RGBA images and white behind them
-/// at evaluation (Blender data), 20,000 steps unless a time budget ends the run first.</item>
+/// at evaluation (Blender data), rays through pixel centres (Blender data) jittered inside the pixel in training,
+/// 20,000 steps unless a time budget ends the run first.</item>
 /// </list>
 /// </summary>
 public static class ModelPresets
@@ -22,7 +23,7 @@ public static class ModelPresets
         "ngp" => new RunConfig
         {
             Model = "ngp",
-            Data = new DataConfig { WhiteBackground = true, RandomBackground = true },
+            Data = new DataConfig { WhiteBackground = true, RandomBackground = true, PixelCenters = true },
             Trainer = new TrainerConfig
             {
                 Steps = 20_000,
@@ -35,6 +36,7 @@ public static class ModelPresets
                 TestsetEvery = 0,
                 VideoEvery = 0,
                 Chunk = 1 << 14,
+                PixelJitter = true,
             },
         },
         _ => throw new ArgumentException($"unknown model '{model}' (available: {string.Join(", ", ModelFactory.Models)})"),

@@ -190,7 +190,9 @@ public sealed class Trainer
             {
                 PixelIndex p = stepPixels[i];
                 DepthBounds bounds = train.BoundsOf(p.Image);
-                rays.Set(i, train.RayFor(p.Image, p.X, p.Y), bounds.Near, bounds.Far, p.Image);
+                // With jitter the ray goes through a random point of the pixel's square around its nominal point.
+                double jx = t.PixelJitter ? rng.NextFloat() - 0.5 : 0, jy = t.PixelJitter ? rng.NextFloat() - 0.5 : 0;
+                rays.Set(i, train.RayFor(p.Image, p.X + jx, p.Y + jy), bounds.Near, bounds.Far, p.Image);
                 var img = train.Images[p.Image];
                 int o = ((p.Y * img.Width) + p.X) * img.Channels;
                 if (img.Channels == 4)

@@ -65,6 +65,8 @@ public sealed class ConfigKeyEffectTests
         ("target_samples", "4096", D with { Trainer = D.Trainer with { TargetSamplesPerStep = 4096 } }),
         ("max_batch_rays", "999", D with { Trainer = D.Trainer with { MaxBatchRays = 999 } }),
         ("random_bkgd", "True", D with { Data = D.Data with { RandomBackground = true } }),
+        ("pixel_centers", "True", D with { Data = D.Data with { PixelCenters = true } }),
+        ("pixel_jitter", "True", D with { Trainer = D.Trainer with { PixelJitter = true } }),
         ("hash_levels", "8", D with { Ngp = D.Ngp with { HashLevels = 8 } }),
         ("hash_features", "4", D with { Ngp = D.Ngp with { HashFeaturesPerLevel = 4 } }),
         ("log2_hashmap_size", "15", D with { Ngp = D.Ngp with { Log2HashmapSize = 15 } }),

@@ -137,6 +137,25 @@ public sealed class BlenderParserTests
     }
 
     [Fact]
+    public void PixelCentreOptionMovesRaysHalfAPixel()
+    {
+        using var temp = new TempDataset();
+        temp.WritePng("images/a.png", new Image(6, 4, 3));
+        temp.WriteJson("transforms_test.json", Transforms(("images/a", Matrix(1))));
+        DataParserOutput corners = BlenderParser.Load(temp.Path, "test", new BlenderOptions());
+        DataParserOutput centres = BlenderParser.Load(temp.Path, "test", new BlenderOptions(PixelCenter: NerfSharp.Cameras.PixelCenter.Center));
+        Assert.Equal(NerfSharp.Cameras.PixelCenter.Corner, corners.Cameras[0].PixelCenter);
+
+        // The centre ray of pixel (2, 1) is the corner convention's ray through (2.5, 1.5).
+        var a = centres.RayFor(0, 2, 1);
+        var b = corners.RayFor(0, 2.5, 1.5);
+        Assert.Equal(b.DirX, a.DirX, 12);
+        Assert.Equal(b.DirY, a.DirY, 12);
+        Assert.Equal(b.DirZ, a.DirZ, 12);
+        Assert.NotEqual(corners.RayFor(0, 2, 1).DirX, a.DirX);
+    }
+
+    [Fact]
     public void RgbImagesPassThrough()
     {
         using var temp = new TempDataset();
