@@ -88,6 +88,11 @@ public static class TrainCommand
             config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half, AabbScale = Math.Max(1, train.AabbScale) } };
         }
 
+        if (config.CameraOptimizer.Mode != "off")
+        {
+            config = config with { CameraOptimizer = config.CameraOptimizer with { Cameras = train.Count } };
+        }
+
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         var trainer = new Trainer(config, model, train);
