@@ -14,7 +14,8 @@ namespace NerfSharp.Training;
 /// The optimisation loop shared by every model: model's per-step hook -> pick pixels -> make rays (with a random
 /// background per ray for RGBA images) -> model loss and gradients -> check finite -> Adam with each parameter
 /// group's own settings and schedule -> log, checkpoint. With the model's camera optimizer, each batch's rays are
-/// corrected before the model sees them and the model's ray gradients flow back into the corrections. Checkpoints carry the parameters, Adam's moments, the model's
+/// corrected before the model sees them and the model's ray gradients flow back into the corrections (the reported loss
+/// leaves out the corrections' norm penalty). Checkpoints carry the parameters, Adam's moments, the model's
 /// non-trainable state and every random-number state, so a resumed run continues bit for bit.
 /// <para>A run ends after <see cref="TrainerConfig.Steps"/> steps or, with <see cref="TrainerConfig.TimeBudgetSeconds"/>,
 /// when the run's wall clock (previous sessions plus this process since it started, loading included) reaches the
@@ -153,6 +154,7 @@ public sealed class Trainer
         {
             rays.EnableRayGradients();
         }
+
         var target = new float[capacity * 3];
         var watch = Stopwatch.StartNew();
         long sessionStart = step;
