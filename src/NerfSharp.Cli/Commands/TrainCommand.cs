@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Diagnostics;
@@ -88,6 +89,11 @@ public static class TrainCommand
             config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half, AabbScale = Math.Max(1, train.AabbScale) } };
         }
 
+        if (config.CameraOptimizer.Mode != "off")
+        {
+            config = config with { CameraOptimizer = config.CameraOptimizer with { Cameras = train.Count } };
+        }
+
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         var trainer = new Trainer(config, model, train);
@@ -122,6 +128,12 @@ public static class TrainCommand
         }
 
         ctx.Out.WriteLine($"done: step {result.Step}, loss {result.LastLoss.Loss:F6}, train psnr {result.LastLoss.Psnr:F2} dB, {result.ElapsedSeconds:F1} s, peak RSS {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
+        if (model.CameraOptimizer is { } cameras)
+        {
+            var (rotation, translation) = cameras.MeanCorrection();
+            ctx.Out.WriteLine($"camera corrections ({CameraOptimizerModes.Name(cameras.Mode)}): mean rotation {rotation:F3} degrees, mean translation {translation:F4} (training cameras only; eval and render use the poses as given)");
+        }
+
         ctx.Out.WriteLine($"checkpoint: {result.CheckpointPath}");
         ctx.Out.WriteLine($"metrics:    {folder.MetricsPath}");
         if (config.Trainer.TimeBudgetSeconds > 0)

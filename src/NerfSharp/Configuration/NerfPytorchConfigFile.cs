@@ -1,4 +1,5 @@
 using System.Globalization;
+using NerfSharp.Cameras;
 
 namespace NerfSharp.Configuration;
 
@@ -272,6 +273,8 @@ public static class NerfPytorchConfigFile
         ["lr_warmup"] = (c, v) => c with { Ngp = c.Ngp with { LearningRateWarmupSteps = Int(v, min: 0) } },
         ["early_stop"] = (c, v) => c with { Ngp = c.Ngp with { TrainEarlyStop = Bool(v) } },
         ["alpha_threshold"] = (c, v) => c with { Ngp = c.Ngp with { AlphaThreshold = NonNegative(v) } },
+        ["camera_opt"] = (c, v) => c with { CameraOptimizer = c.CameraOptimizer with { Mode = CameraOptimizerModes.Name(CameraOptimizerModes.Parse(v)) } },
+        ["camera_opt_lr"] = (c, v) => c with { CameraOptimizer = c.CameraOptimizer with { LearningRate = Double(v, positive: true) } },
         ["render_only"] = (c, v) => c with { Render = c.Render with { RenderOnly = Bool(v) } },
         ["render_test"] = (c, v) => c with { Render = c.Render with { RenderTest = Bool(v) } },
         ["render_factor"] = (c, v) => c with { Render = c.Render with { RenderFactor = Int(v, min: 0) } },

@@ -26,6 +26,9 @@ public sealed record RunConfig
 
     public NgpConfig Ngp { get; init; } = new();
 
+    /// <summary>Camera pose refinement (keys camera_opt, camera_opt_lr); off unless the model preset or the user turns it on.</summary>
+    public CameraOptimizerConfig CameraOptimizer { get; init; } = new();
+
     /// <summary>nerf-pytorch's render_only / render_test / render_factor.</summary>
     public RenderConfig Render { get; init; } = new();
 }

@@ -154,15 +154,17 @@ public sealed class NgpField
 
     /// <summary>
     /// Accumulates parameter gradients from dL/ddensity [n] and dL/drgb [3][n] of the context's last <see cref="Forward"/>.
+    /// When non-empty, <paramref name="dLdPositions"/> and <paramref name="dLdDirections"/> ([3][n] each) are overwritten with
+    /// dL/d(box-normalised position) and dL/d(direction) (pose refinement); empty spans cost nothing.
     /// </summary>
-    public void Backward(Context context, ReadOnlySpan<float> dLdDensity, ReadOnlySpan<float> dLdRgb, Models.NgpPhaseTimes? times = null)
+    public void Backward(Context context, ReadOnlySpan<float> dLdDensity, ReadOnlySpan<float> dLdRgb, Models.NgpPhaseTimes? times = null, Span<float> dLdPositions = default, Span<float> dLdDirections = default)
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         int n = context.Count;
         Span<float> geo = context.Geometry.AsSpan(0, (GeometryRows + ShRows) * n);
         Span<float> dGeo = context.GeometryGradient.AsSpan(0, (GeometryRows + ShRows) * n);
 
-        // The colour network writes dL/d(rows 1..31); rows 16..31 (SH) are not passed on (directions are not trained).
+        // The colour network writes dL/d(rows 1..31); rows 16..31 (SH) go on to the directions only when asked for.
         ColorNet.Backward(context.ColorContext, dLdRgb[..(3 * n)], dGeo.Slice(n, (GeometryRows - 1 + ShRows) * n));
         long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         for (int i = 0; i < n; i++)
@@ -173,7 +175,12 @@ public sealed class NgpField
         Span<float> dEncoded = context.EncodedGradient.AsSpan(0, Encoding.OutputWidth * n);
         DensityNet.Backward(context.DensityContext, dGeo[..(GeometryRows * n)], dEncoded);
         long t2 = System.Diagnostics.Stopwatch.GetTimestamp();
-        Encoding.Backward(context.EncodingContext, dEncoded, []);
+        Encoding.Backward(context.EncodingContext, dEncoded, dLdPositions);
+        if (!dLdDirections.IsEmpty)
+        {
+            Directions.Backward(context.DirectionContext, dGeo.Slice(GeometryRows * n, ShRows * n), dLdDirections[..(3 * n)]);
+        }
+
         if (times != null)
         {
             double f = System.Diagnostics.Stopwatch.Frequency;

@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Numerics;
 using NerfSharp.Parameters;
 
@@ -19,6 +20,12 @@ public interface IRadianceModel
 
     /// <summary>Non-trainable state that checkpoints save and resume restores (an occupancy grid); empty for none.</summary>
     IReadOnlyList<StateTensor> State { get; }
+
+    /// <summary>
+    /// The model's camera pose refinement (its corrections live in <see cref="Parameters"/>), or null when it has none.
+    /// The trainer then corrects each batch's rays, asks the model for ray gradients and backpropagates them into the corrections.
+    /// </summary>
+    CameraOptimizer? CameraOptimizer => null;
 
     /// <summary>Statistics of the last <see cref="AccumulateGradients"/> call (rays and samples), for metrics.</summary>
     StepStatistics LastStep { get; }

@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Encodings;
 using NerfSharp.Fields;
@@ -29,13 +30,16 @@ public sealed class NgpModel : IRadianceModel
     /// <param name="learningRate">Base learning rate of both groups (instant-ngp: 1e-2).</param>
     /// <param name="maxRays">Most rays one training call passes.</param>
     /// <param name="maxSamples">Most samples one training step evaluates (rays beyond are left out of that step).</param>
-    public NgpModel(NgpConfig config, SceneBox box, double learningRate, int maxRays, int maxSamples)
+    /// <param name="cameraOptimizer">Pose refinement of the training cameras, registered in this model's parameters (null: none).</param>
+    public NgpModel(NgpConfig config, SceneBox box, double learningRate, int maxRays, int maxSamples, CameraOptimizer? cameraOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         this.config = config;
         Parameters = new ParameterStore();
         var hash = new HashGridConfig(config.HashLevels, config.HashFeaturesPerLevel, config.Log2HashmapSize, config.BaseResolution, config.ResolvedMaxResolution());
         Field = new NgpField(hash, box, Parameters);
+        cameraOptimizer?.Register(Parameters);
+        CameraOptimizer = cameraOptimizer;
         Parameters.Freeze();
         double[] milestones = config.LearningRateMilestones
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -46,6 +50,7 @@ public sealed class NgpModel : IRadianceModel
         [
             new ParameterGroup("encoding", new AdamConfig(0.9, 0.99, 1e-15), learningRate, schedule),
             new ParameterGroup("mlp", new AdamConfig(0.9, 0.99, 1e-15, config.MlpWeightDecay), learningRate, schedule),
+            .. cameraOptimizer is null ? Array.Empty<ParameterGroup>() : [cameraOptimizer.Group],
         ];
         Grid = new OccupancyGrid(box, new OccupancyGridConfig
         {
@@ -72,12 +77,15 @@ public sealed class NgpModel : IRadianceModel
 
     public StepStatistics LastStep { get; private set; }
 
+    public CameraOptimizer? CameraOptimizer { get; }
+
     /// <summary>Cumulative seconds spent in each phase of training steps (for benchmarks and profiling).</summary>
     public NgpPhaseTimes Times { get; } = new();
 
     public void Initialize(Rng rng)
     {
         Field.Initialize(rng);
+        CameraOptimizer?.Initialize();
         Array.Clear(Grid.Values);
         Grid.RestoreState(Grid.Values);
     }
@@ -193,6 +201,7 @@ public sealed class NgpModel : IRadianceModel
         private readonly bool[] keep;
         private readonly int[] keptFrom;
         private bool densityPassReusable;
+        private NgpRayGradients? rayGradients;
 
         public int MaxRays { get; }
 
@@ -325,7 +334,16 @@ public sealed class NgpModel : IRadianceModel
             OnRayHalves(n, (a, b) => BackwardRays(rays, start, a, b));
             times.CompositeBackward += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
             int count = Samples.Samples;
-            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
+            if (rays.OriginGradients is null)
+            {
+                field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times);
+                return;
+            }
+
+            // Pose refinement: the field's input gradients, reduced to dL/dorigin and dL/ddirection per ray.
+            NgpRayGradients g = rayGradients ??= new NgpRayGradients(marched.SampleCapacity);
+            field.Backward(context, DLdDensity.AsSpan(0, count), DLdColor.AsSpan(0, 3 * count), times, g.Positions, g.Directions);
+            g.Reduce(Samples, n, rays, start, field.Box, UnitDirections);
         }
 
         /// <summary>dL/drgb -> dL/dweights -> dL/ddensity and dL/dcolour for the samples of rays [a, b).</summary>

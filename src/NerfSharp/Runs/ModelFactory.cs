@@ -1,3 +1,4 @@
+using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Models;
@@ -17,6 +18,12 @@ public static class ModelFactory
     public static IRadianceModel Create(RunConfig config, BackgroundColor background)
     {
         var bg = background == BackgroundColor.White ? (1f, 1f, 1f) : (0f, 0f, 0f);
+        CameraOptimizer? cameraOptimizer = CameraOptimizer.Create(config.CameraOptimizer);
+        if (cameraOptimizer != null && config.Model == "vanilla")
+        {
+            throw new ArgumentException($"camera_opt {config.CameraOptimizer.Mode} needs a model with ray gradients (ngp); the vanilla model has none");
+        }
+
         return config.Model switch
         {
             "vanilla" => new VanillaNerf(
@@ -29,7 +36,8 @@ public static class ModelFactory
                 SceneBox.Cube((float)(config.Ngp.SceneBoxHalfSize > 0 ? config.Ngp.SceneBoxHalfSize : DefaultSceneBoxHalfSize)),
                 config.Trainer.LearningRate,
                 Math.Max(config.Trainer.BatchRays, config.Trainer.TargetSamplesPerStep > 0 ? config.Trainer.MaxBatchRays : 0),
-                Math.Max(1 << 18, config.Trainer.TargetSamplesPerStep + (config.Trainer.TargetSamplesPerStep / 2))),
+                Math.Max(1 << 18, config.Trainer.TargetSamplesPerStep + (config.Trainer.TargetSamplesPerStep / 2)),
+                cameraOptimizer),
             _ => throw new ArgumentException($"unknown model '{config.Model}' (available: {string.Join(", ", Models)})"),
         };
     }

@@ -14,7 +14,9 @@ namespace NerfSharp.Training;
 /// <summary>
 /// The optimisation loop shared by every model: model's per-step hook -> pick pixels -> make rays (with a random
 /// background per ray for RGBA images) -> model loss and gradients -> check finite -> Adam with each parameter
-/// group's own settings and schedule -> log, checkpoint. Checkpoints carry the parameters, Adam's moments, the model's
+/// group's own settings and schedule -> log, checkpoint. With the model's camera optimizer, each batch's rays are
+/// corrected before the model sees them and the model's ray gradients flow back into the corrections (the reported loss
+/// leaves out the corrections' norm penalty). Checkpoints carry the parameters, Adam's moments, the model's
 /// non-trainable state and every random-number state, so a resumed run continues bit for bit.
 /// <para>A run ends after <see cref="TrainerConfig.Steps"/> steps or, with <see cref="TrainerConfig.TimeBudgetSeconds"/>,
 /// when the run's wall clock (previous sessions plus this process since it started, loading included) reaches the
@@ -148,6 +150,12 @@ public sealed class Trainer
         int capacity = Math.Max(batchRays, MaxBatchRays(t));
         var pixels = new PixelIndex[capacity];
         var rays = new RayBatch(capacity);
+        CameraOptimizer? cameraOptimizer = model.CameraOptimizer;
+        if (cameraOptimizer != null)
+        {
+            rays.EnableRayGradients();
+        }
+
         var target = new float[capacity * 3];
         var watch = Stopwatch.StartNew();
         long sessionStart = step;
@@ -221,7 +229,9 @@ public sealed class Trainer
 
             rays.Count = n;
             model.Parameters.ZeroGradients();
+            cameraOptimizer?.Apply(rays);
             loss = model.AccumulateGradients(rays, target, n, rng);
+            cameraOptimizer?.Backward(rays);
             float gradSum = TensorPrimitives.Sum<float>(grads);
 
             // The parameters too: a non-finite weight can hide behind a ReLU and leave the loss finite.

@@ -83,6 +83,8 @@ public sealed class ConfigKeyEffectTests
         ("lr_warmup", "35", D with { Ngp = D.Ngp with { LearningRateWarmupSteps = 35 } }),
         ("early_stop", "False", D with { Ngp = D.Ngp with { TrainEarlyStop = false } }),
         ("alpha_threshold", "0.01", D with { Ngp = D.Ngp with { AlphaThreshold = 0.01 } }),
+        ("camera_opt", "so3xr3", D with { CameraOptimizer = D.CameraOptimizer with { Mode = "SO3xR3" } }),
+        ("camera_opt_lr", "0.002", D with { CameraOptimizer = D.CameraOptimizer with { LearningRate = 0.002 } }),
     ];
 
     [Fact]
