@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
@@ -16,23 +17,40 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class RenderCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>render</c> command.</summary>
+    public static Command Create(CliContext ctx)
     {
-        string runDir = args.Take("run") ?? throw new ArgumentException("nerf render needs --run DIR");
-        string path = args.Take("path") ?? "spiral";
-        bool video = args.Flag("video");
-        int frames = args.Int("frames") ?? 40;
-        int factor = args.Int("render-factor", "render_factor") ?? 0;
-        double radius = args.Double("radius") ?? 4.0;
-        double phi = args.Double("phi") ?? -30.0;
-        int fps = args.Int("fps") ?? 30;
+        var run = CliOptions.RequiredText("--run", "run folder (its last checkpoint renders)", "RUN");
+        var path = CliOptions.TextWithDefault("--path", "camera path: nerf-pytorch's 360-degree spiral or a split's cameras", "spiral", "spiral|test|val|train");
+        var output = CliOptions.Text("--out", "folder for the frames (default: RUN/render_PATH_STEP)", "DIR");
+        var video = CliOptions.Flag("--video", "also write video.mp4 and video_disp.mp4 (ffmpeg)");
+        var frames = CliOptions.Int("--frames", "frames of the spiral", 40);
+        var factor = CliOptions.Int("--render-factor", "downscale the views by this factor (0: full size)", 0, "--render_factor");
+        var radius = CliOptions.Double("--radius", "spiral radius", 4.0);
+        var phi = CliOptions.Double("--phi", "spiral elevation in degrees", -30.0);
+        var fps = CliOptions.Int("--fps", "video frame rate", 30);
+        var command = new Command("render", CommandHelp.Describe(
+            "Render a camera path of a trained run to RGB, disparity and accumulation PNGs (and mp4).",
+            ["nerf render --run runs/lego --path spiral --out runs/lego/spiral --video", "nerf render --run runs/lego --path test --render-factor 2"]))
+        {
+            run, path, output, video, frames, factor, radius, phi, fps,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(run)!, parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(video), parse.GetValue(frames),
+            parse.GetValue(factor), parse.GetValue(radius), parse.GetValue(phi), parse.GetValue(fps), ctx));
+        return command;
+    }
+
+    /// <summary>Renders <paramref name="path"/> with <paramref name="runDir"/>'s last checkpoint.</summary>
+    public static int Run(string runDir, string path, string? outputDir, bool video, int frames, int factor, double radius, double phi, int fps, CliContext ctx)
+    {
         if (frames < 1 || fps < 1 || factor < 0)
         {
             throw new ArgumentException($"--frames and --fps expect at least 1 and --render-factor at least 0, got {frames}, {fps} and {factor}");
         }
+
         TrainedRun run = TrainedRun.Open(runDir);
-        string output = args.Take("out") ?? Path.Combine(run.Folder.Path, $"render_{path}_{run.Step:D6}");
-        args.EnsureAllUsed("render");
+        string output = outputDir ?? Path.Combine(run.Folder.Path, $"render_{path}_{run.Step:D6}");
         RunConfig config = run.Config with { Render = run.Config.Render with { RenderFactor = factor } };
         DataParserOutput reference = DatasetLoader.Load(config.Data, path is "test" or "val" or "train" ? path : "train");
         RenderPath(config, run.Model, reference, path, output, frames, video, ctx, radius, phi, fps);
@@ -55,7 +73,7 @@ public static class RenderCommand
         var renderer = new ImageRenderer(model, config.Trainer.Chunk, reference.Background.ToRgb());
         var rgbFrames = new List<Image>(cameras.Count);
         var dispFrames = new List<Image>(cameras.Count);
-        var progress = new ConsoleProgress(ctx.Error, $"render {path}", ctx.Interactive);
+        using var progress = new ConsoleProgress(ctx, $"render {path}");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < cameras.Count; i++)
         {
