@@ -11,33 +11,36 @@ namespace NerfSharp.Cli;
 /// </summary>
 public static class CliOptions
 {
+    /// <summary>One value per occurrence; an option given twice keeps the last value, as argparse and nerf-pytorch do.</summary>
+    private static readonly ArgumentArity LastWins = new(1, 64);
+
     /// <summary>A text option (a path, a name); <paramref name="aliases"/> are other spellings, e.g. <c>--render_factor</c>.</summary>
     public static Option<string?> Text(string name, string description, string? helpName = null, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = helpName };
+        new(name, aliases) { Description = description, HelpName = helpName, CustomParser = Last, Arity = LastWins };
 
     /// <summary>A text option with a default value shown in the help.</summary>
     public static Option<string> TextWithDefault(string name, string description, string defaultValue, string? helpName, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
+        new(name, aliases) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue, CustomParser = Last, Arity = LastWins };
 
     /// <summary>A text option the command cannot do without.</summary>
     public static Option<string> RequiredText(string name, string description, string? helpName = null, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = helpName, Required = true };
+        new(name, aliases) { Description = description, HelpName = helpName, Required = true, CustomParser = Last, Arity = LastWins };
 
     /// <summary>An integer option with a default value shown in the help.</summary>
     public static Option<int> Int(string name, string description, int defaultValue, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseInt(r, name) };
+        new(name, aliases) { Description = description, HelpName = "N", DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseInt(r, name), Arity = LastWins };
 
     /// <summary>An integer option that is null when not given.</summary>
     public static Option<int?> OptionalInt(string name, string description, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = "N", CustomParser = r => ParseInt(r, name) };
+        new(name, aliases) { Description = description, HelpName = "N", CustomParser = r => ParseInt(r, name), Arity = LastWins };
 
     /// <summary>A number option with a default value shown in the help.</summary>
     public static Option<double> Double(string name, string description, double defaultValue, params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = "X", DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseDouble(r, name) };
+        new(name, aliases) { Description = description, HelpName = "X", DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseDouble(r, name), Arity = LastWins };
 
     /// <summary>A number option that is null when not given.</summary>
     public static Option<double?> OptionalDouble(string name, string description, string helpName = "X", params string[] aliases) =>
-        new(name, aliases) { Description = description, HelpName = helpName, CustomParser = r => ParseDouble(r, name) };
+        new(name, aliases) { Description = description, HelpName = helpName, CustomParser = r => ParseDouble(r, name), Arity = LastWins };
 
     /// <summary>A switch: <c>--name</c> alone or <c>--name true|false</c> (System.CommandLine gives a switch only a value it reads as a boolean).</summary>
     public static Option<bool> Flag(string name, string description, params string[] aliases) =>
@@ -51,9 +54,11 @@ public static class CliOptions
         _ => null,
     };
 
+    private static string Last(ArgumentResult result) => result.Tokens[^1].Value;
+
     private static int ParseInt(ArgumentResult result, string name)
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
         {
             return value;
@@ -65,7 +70,7 @@ public static class CliOptions
 
     private static double ParseDouble(ArgumentResult result, string name)
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
         {
             return value;
@@ -82,7 +87,7 @@ public static class CliOptions
             return true;
         }
 
-        string text = result.Tokens[0].Value;
+        string text = result.Tokens[^1].Value;
         if (ParseBoolean(text) is bool value)
         {
             return value;

@@ -188,7 +188,7 @@ public sealed class ConsoleProgress : IDisposable
             {
                 console.Progress()
                     .AutoClear(false)
-                    .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+                    .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn())
                     .Start(p =>
                     {
                         task = p.AddTask(Markup.Escape(label), autoStart: true, maxValue: 1);

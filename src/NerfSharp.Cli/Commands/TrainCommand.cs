@@ -166,7 +166,8 @@ public static class TrainCommand
             progress.ReportTraining(p, sessionRays, config.Trainer.TimeBudgetSeconds, trainer.BudgetClockStart);
         };
         trainer.OnTestset = step => RenderTestset(config, model, folder, step, ctx);
-        trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx);
+        // Plain progress lines for the video: the training bar stays the only live display.
+        trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx with { Interactive = false });
         TrainingResult result = trainer.Run(ctx.Cancel);
         progress.Finish();
         if (result.Interrupted)

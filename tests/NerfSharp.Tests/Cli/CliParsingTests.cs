@@ -123,7 +123,8 @@ public sealed class CliParsingTests : IClassFixture<DemoSceneFixture>
         string run = dir.Combine("run");
         var r = CliRunner.Run(
         [
-            "train", "--data", scene.SceneDir, "--model", "vanilla", "--out", run, "--steps", "1", "--testskip", "1", .. CliRunner.TinyModelFlags,
+            "train", "--data", scene.SceneDir, "--model", "vanilla", "--out", run, "--steps", "1", "--testskip", "1", "--seed", "3", "--log-every", "4",
+            .. CliRunner.TinyModelFlags,
             "--white_bkgd", "--no_batching", "True", "--N_rand=64", "--lrate", "2e-3", "--N_samples", "6", "--i_print", "1",
             "--time_budget=0", "--seed", "7", "--log2_hashmap_size", "13", "--render_factor", "3", "--half_res", "False",
         ]);
@@ -135,8 +136,8 @@ public sealed class CliParsingTests : IClassFixture<DemoSceneFixture>
         Assert.True(trainer.GetProperty("noBatching").GetBoolean()); // nerf-pytorch style "True"
         Assert.Equal(64, trainer.GetProperty("batchRays").GetInt32()); // --KEY=VALUE, later than TinyModelFlags' 128
         Assert.Equal(2e-3, trainer.GetProperty("learningRate").GetDouble());
-        Assert.Equal(1, trainer.GetProperty("logEvery").GetInt32()); // nerf-pytorch's name of --log-every
-        Assert.Equal(7UL, trainer.GetProperty("seed").GetUInt64());
+        Assert.Equal(1, trainer.GetProperty("logEvery").GetInt32()); // nerf-pytorch's name of --log-every, given last
+        Assert.Equal(7UL, trainer.GetProperty("seed").GetUInt64()); // a flag given twice: the last value wins
         Assert.Equal(1, trainer.GetProperty("steps").GetInt32());
         Assert.Equal(6, config.GetProperty("vanilla").GetProperty("samples").GetInt32());
         Assert.Equal(16, config.GetProperty("vanilla").GetProperty("netWidth").GetInt32());

@@ -81,6 +81,6 @@ public sealed class ConsoleProgressTests
         string screen = error.ToString();
         Assert.Contains("loading [the] views", screen);
         Assert.Contains("eval 3/3", screen);
-        Assert.Contains("100%", screen);
+        Assert.Contains("(100%)", screen);
     }
 }
