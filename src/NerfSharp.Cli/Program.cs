@@ -111,8 +111,13 @@ public static class Program
         }
         catch (Exception e)
         {
-            ctx.Error.WriteLine($"internal error (a NerfSharp bug, please report it): {e.GetType().Name}: {e.Message}");
-            ctx.Error.WriteLine(verbose ? e.ToString() : $"(run again with {VerboseFlag} for the stack trace)");
+            string trace = verbose ? "" : $" (run again with {VerboseFlag} for the stack trace)";
+            ctx.Error.WriteLine($"internal error (a NerfSharp bug, please report it): {e.GetType().Name}: {e.Message}{trace}");
+            if (verbose)
+            {
+                ctx.Error.WriteLine(e.ToString());
+            }
+
             return ExitInternalError;
         }
     }
