@@ -71,6 +71,17 @@ public sealed class CliParsingTests : IClassFixture<DemoSceneFixture>
         Assert.Equal(0, CliRunner.Run("help", "eval").ExitCode);
     }
 
+    [Fact]
+    public void CompletionSuggestsCommandsAndFlags()
+    {
+        // The [suggest:POSITION] directive that dotnet-suggest's shell scripts call.
+        var commands = CliRunner.Run("[suggest:7]", "nerf re");
+        Assert.Equal(0, commands.ExitCode);
+        Assert.Equal(["render"], commands.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var flags = CliRunner.Run("[suggest:15]", "nerf train --da");
+        Assert.Equal(["--data", "--datadir"], flags.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
     [Theory]
     [InlineData("--bogus", "eval", "--run", "RUN", "--bogus", "1")]
     [InlineData("--vidoe", "render", "--run", "RUN", "--vidoe")]
