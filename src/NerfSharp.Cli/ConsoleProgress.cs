@@ -27,7 +27,8 @@ public sealed class ConsoleProgress : IDisposable
     {
         output = ctx.Error;
         this.label = label;
-        if (ctx.Interactive)
+        // A terminal that cannot move the cursor (TERM=dumb, e.g. an editor's shell) gets the plain lines too.
+        if (ctx.Interactive && Environment.GetEnvironmentVariable("TERM") != "dumb")
         {
             live = new LiveBar(ctx.Error, label);
         }
@@ -173,8 +174,10 @@ public sealed class ConsoleProgress : IDisposable
             console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(writer),
+                // The caller has found a terminal: no guessing from the environment (CI variables, TERM) on top.
                 Interactive = InteractionSupport.Yes,
-                Ansi = AnsiSupport.Detect,
+                Ansi = AnsiSupport.Yes,
+                Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },
             });
             this.label = label;
             thread = new Thread(Draw) { IsBackground = true, Name = "nerf progress" };

@@ -82,5 +82,9 @@ public sealed class ConsoleProgressTests
         Assert.Contains("loading [the] views", screen);
         Assert.Contains("eval 3/3", screen);
         Assert.Contains("(100%)", screen);
+        if (Environment.GetEnvironmentVariable("TERM") != "dumb")
+        {
+            Assert.Contains("\u001b[", screen); // drawn live, with cursor movements
+        }
     }
 }
