@@ -1,10 +1,11 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using NerfSharp.Cli.Commands;
 using NerfSharp.Training;
 
 namespace NerfSharp.Cli;
 
-/// <summary>The <c>nerf</c> command.</summary>
+/// <summary>The <c>nerf</c> command: parses the command line with System.CommandLine and maps errors to exit codes.</summary>
 public static class Program
 {
     /// <summary>Exit code of a user's error: bad input, a missing file, a bad flag, a full or read-only disk.</summary>
@@ -15,35 +16,6 @@ public static class Program
 
     /// <summary>Exit code of a run whose loss or parameters turned NaN/Inf.</summary>
     public const int ExitDiverged = 3;
-
-    public const string Usage = """
-        nerf: Neural Radiance Fields in C#
-
-          nerf demo   --out DIR [--model ngp|vanilla] [--steps N] [--size PX] [--frames N] [--KEY VALUE ...]
-                      generate a procedural scene, train, score the test views, render a 360-degree video
-          nerf train  --data DIR [--model ngp|vanilla] [--out DIR] [--time-budget SECONDS] [--steps N] [--seed S]
-                      [--log-every N] [--config FILE] [--KEY VALUE ...]   (any nerf-pytorch key, e.g. --N_rand 1024)
-                      default model: ngp (instant-ngp's hash grid + occupancy grid); a nerf-pytorch config file
-                      trains vanilla NeRF. --time-budget counts wall-clock seconds from process start (loading
-                      included), stretches the schedule over the budget and evaluates the val split at the end;
-                      such runs depend on the machine's speed. Runs with --steps are deterministic (same seed, same bits).
-          nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
-          nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
-          nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
-          nerf report --run RUN [--views N] [--out FILE]     RUN/report.html: curves, val renders, error/depth maps, timings
-          nerf render --run RUN --path spiral|orbit|interpolate|test|val|train|FILE.json [--out DIR|FILE.mp4] [--video]
-                      [--frames N] [--fps F] [--seconds S] [--resolution WxH] [--downscale N] [--render-factor F]
-                      [--outputs rgb,depth,accumulation,disparity] [--colormap turbo|viridis]; FILE.json: nerfstudio's camera_path.json
-                      (in nerfstudio's frame with --dataparser-transforms its_run/dataparser_transforms.json)
-          nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
-                      vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
-                      (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame
-          nerf process images DIR --out SCENE                 COLMAP (CPU) on photos -> transforms.json + images_2/4/8
-          nerf process video FILE --out SCENE [--frames N]    ffmpeg frames, then the same
-
-        Config files are nerf-pytorch's 'key = value' files (configs/lego.txt works as it is);
-        command-line flags override the file.
-        """;
 
     public static int Main(string[] args)
     {
@@ -61,64 +33,104 @@ public static class Program
         return Run(args, ctx);
     }
 
+    /// <summary>The <c>nerf</c> root command: one subcommand per file in Commands/, a global --verbose.</summary>
+    public static RootCommand CreateRoot(CliContext ctx)
+    {
+        var root = new RootCommand(CommandHelp.Describe(
+            "nerf: Neural Radiance Fields in C#",
+            ["nerf demo --out runs/demo", "nerf train --data scenes/lego --out runs/lego --time-budget 120", "nerf train --help"],
+            "Config files are nerf-pytorch's 'key = value' files (configs/lego.txt works as it is); command-line flags override the file.\n" +
+            "Exit codes: 0 ok, 1 a user's error, 2 an internal error (a bug), 3 training diverged, 130 interrupted."))
+        {
+            DemoCommand.Create(ctx),
+            TrainCommand.Create(ctx),
+            EvalCommand.Create(ctx),
+            RenderCommand.Create(ctx),
+            BenchCommand.Create(ctx),
+            ProcessCommand.Create(ctx),
+            ReportCommand.Create(ctx),
+        };
+        root.Add(new Option<bool>(VerboseFlag) { Description = "show the stack trace of an error", Recursive = true });
+        CommandHelp.ListSummariesOnly(root);
+
+        return root;
+    }
+
+    /// <summary>The global flag that adds stack traces to error messages.</summary>
+    public const string VerboseFlag = "--verbose";
+
     /// <summary>Runs one command; returns the process exit code. Errors are reported on ctx.Error.</summary>
     public static int Run(string[] args, CliContext ctx)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        RootCommand root = CreateRoot(ctx);
+        var invocation = new InvocationConfiguration
         {
-            ctx.Out.WriteLine(Usage);
-            return args.Length == 0 ? 1 : 0;
+            Output = ctx.Out,
+            Error = ctx.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Main's Ctrl+C handler stops training after a checkpoint
+        };
+        if (args.Length == 0)
+        {
+            root.Parse(["--help"]).Invoke(invocation);
+            return ExitUserError;
         }
 
+        if (args[0] == "help")
+        {
+            args = [.. args[1..], "--help"];
+        }
+
+        bool verbose = args.Contains(VerboseFlag);
         try
         {
-            if (args[0] == "process")
+            ParseResult parse = root.Parse(args, new ParserConfiguration { EnablePosixBundling = false, ResponseFileTokenReplacer = null });
+            if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
             {
-                return ProcessCommand.Run(args[1..], ctx);
+                ctx.Error.WriteLine($"error: {ParseErrorMessage.Describe(parse)}");
+                return ExitUserError;
             }
 
-            if (args[0] == "report")
-            {
-                return new RootCommand(Usage) { ReportCommand.Create(ctx) }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = ctx.Out, Error = ctx.Error });
-            }
-
-            var rest = new CliArguments(args[1..]);
-            return args[0] switch
-            {
-                "demo" => DemoCommand.Run(rest, ctx),
-                "train" => TrainCommand.Run(rest, ctx),
-                "eval" => EvalCommand.Run(rest, ctx),
-                "render" => RenderCommand.Run(rest, ctx),
-                "bench" => BenchCommand.Run(rest, ctx),
-                _ => throw new ArgumentException($"unknown command '{args[0]}'\n{Usage}"),
-            };
+            return parse.Invoke(invocation);
         }
         catch (DataFormatException e)
         {
-            ctx.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
+            return Report(ctx, e, verbose, ExitUserError);
         }
         catch (TrainingDivergedException e)
         {
-            ctx.Error.WriteLine($"error: {e.Message}");
-            return ExitDiverged;
+            return Report(ctx, e, verbose, ExitDiverged);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException)
         {
-            ctx.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
+            return Report(ctx, e, verbose, ExitUserError);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A full disk or a read-only folder: the message of these exceptions names the path.
-            ctx.Error.WriteLine($"error: {e.Message}");
-            return ExitUserError;
+            return Report(ctx, e, verbose, ExitUserError);
         }
         catch (Exception e)
         {
-            ctx.Error.WriteLine($"internal error (a NerfSharp bug, please report it): {e.GetType().Name}: {e.Message}");
-            ctx.Error.WriteLine(e.StackTrace);
+            string trace = verbose ? "" : $" (run again with {VerboseFlag} for the stack trace)";
+            ctx.Error.WriteLine($"internal error (a NerfSharp bug, please report it): {e.GetType().Name}: {e.Message}{trace}");
+            if (verbose)
+            {
+                ctx.Error.WriteLine(e.ToString());
+            }
+
             return ExitInternalError;
         }
+    }
+
+    private static int Report(CliContext ctx, Exception e, bool verbose, int code)
+    {
+        ctx.Error.WriteLine($"error: {e.Message}");
+        if (verbose)
+        {
+            ctx.Error.WriteLine(e.ToString());
+        }
+
+        return code;
     }
 }

@@ -31,10 +31,10 @@ public static class RunConfigResolver
         ("camera-opt", "camera_opt"),
     ];
 
-    /// <summary>Applies every remaining option as a config key (aliases translated); unknown keys are errors.</summary>
-    public static RunConfig ApplyFlags(RunConfig config, CliArguments args)
+    /// <summary>Applies each <c>--key value</c> as a config key (our aliases translated), in order; unknown keys are errors naming them.</summary>
+    public static RunConfig ApplyFlags(RunConfig config, IEnumerable<KeyValuePair<string, string>> flags)
     {
-        foreach (var (key, value) in args.TakeRemaining())
+        foreach (var (key, value) in flags)
         {
             string mapped = key;
             foreach (var (flag, k) in Aliases)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using NerfSharp.Configuration;
@@ -16,14 +17,35 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>bench</c> command.</summary>
+    public static Command Create(CliContext ctx)
     {
-        string? data = args.Take("data");
-        string modelName = args.Take("model") ?? "vanilla";
+        var model = CliOptions.TextWithDefault("--model", "vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400, kernel rates, render time", "vanilla", "vanilla|ngp");
+        var data = CliOptions.Text("--data", "dataset (default: lego_400 under shared/data; vanilla generates a scene when it is missing)", "DIR");
+        var iterations = CliOptions.Int("--iters", "timed iterations (vanilla)", 3);
+        var warmup = CliOptions.Int("--warmup", "untimed iterations first (vanilla)", 1);
+        var minutes = CliOptions.Double("--minutes", "training time (ngp)", 10);
+        var command = new Command("bench", CommandHelp.Describe(
+            "Benchmark training speed (vanilla) or quality against training time and kernel rates (ngp).",
+            ["nerf bench", "nerf bench --model ngp --minutes 2", "nerf bench --iters 5 --netchunk 16384"],
+            "Any config key is a flag too (--KEY VALUE, as for nerf train)."))
+        {
+            model, data, iterations, warmup, minutes,
+        };
+        command.AcceptConfigKeys();
+        command.SetAction(parse => Run(
+            parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(minutes),
+            ConfigKeyArguments.Read(parse), ctx));
+        return command;
+    }
+
+    /// <summary>Runs the benchmark of <paramref name="modelName"/>; <paramref name="flags"/> are config keys.</summary>
+    public static int Run(string modelName, string? data, int iterations, int warmup, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
+    {
+        RunConfigResolver.ApplyFlags(new RunConfig(), flags); // an unknown key fails now, before a dataset is loaded or generated
         if (modelName == "ngp")
         {
-            double minutes = args.Double("minutes") ?? 10;
-            return NgpBenchmark.Run(data ?? FindLego400() ?? throw new ArgumentException("bench --model ngp needs lego_400: pass --data DIR"), minutes, args, ctx);
+            return NgpBenchmark.Run(data ?? FindLego400() ?? throw new ArgumentException("bench --model ngp needs lego_400: pass --data DIR"), minutes, flags, ctx);
         }
 
         if (modelName != "vanilla")
@@ -31,12 +53,11 @@ public static class BenchCommand
             throw new ArgumentException($"bench knows --model vanilla and ngp, not '{modelName}'");
         }
 
-        int iterations = args.Int("iters") ?? 3;
-        int warmup = args.Int("warmup") ?? 1;
         if (iterations < 1 || warmup < 0)
         {
             throw new ArgumentException($"--iters expects at least 1 and --warmup at least 0, got {iterations} and {warmup}");
         }
+
         string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{Environment.ProcessId}");
         try
         {
@@ -47,7 +68,7 @@ public static class BenchCommand
                 Data = new DataConfig { DataDir = Path.GetFullPath(data), WhiteBackground = true, TestSkip = 8 },
                 Trainer = new TrainerConfig { Steps = warmup + iterations, BatchRays = 1024, LogEvery = 0, CheckpointEvery = 0, TestsetEvery = 0, VideoEvery = 0 },
             };
-            config = RunConfigResolver.ApplyFlags(config, args); // e.g. --netchunk 16384 to study chunk sizes
+            config = RunConfigResolver.ApplyFlags(config, flags); // e.g. --netchunk 16384 to study chunk sizes
             DataParserOutput train = DatasetLoader.Load(config.Data, "train");
             IRadianceModel model = ModelFactory.Create(config, train.Background);
             var trainer = new Trainer(config, model, train);

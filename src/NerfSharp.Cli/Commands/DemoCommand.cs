@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Data.Demo;
@@ -13,25 +14,49 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class DemoCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>demo</c> command.</summary>
+    public static Command Create(CliContext ctx)
     {
-        string output = Path.GetFullPath(args.Take("out") ?? "runs/demo");
-        int size = args.Int("size") ?? 100;
-        int frames = args.Int("frames") ?? 40;
-        string model = args.Take("model") ?? DefaultModel;
+        var output = CliOptions.TextWithDefault("--out", "folder for the scene, the run, the scores and the video", "runs/demo", "DIR");
+        var model = CliOptions.TextWithDefault("--model", "model to train", DefaultModel, "ngp|vanilla");
+        var steps = CliOptions.OptionalInt("--steps", $"training steps (default: {NgpSteps} for ngp, 1200 for vanilla)");
+        var size = CliOptions.Int("--size", "width and height of the generated images in pixels", 100);
+        var frames = CliOptions.Int("--frames", "frames of the 360-degree video", 40);
+        var seed = CliOptions.Text("--seed", "random seed", "S");
+        var command = new Command("demo", CommandHelp.Describe(
+            "Generate a procedural scene, train on it, score the test views and render a 360-degree video.",
+            ["nerf demo --out runs/demo", "nerf demo --out runs/demo_vanilla --model vanilla --steps 600 --N_rand 512"],
+            "Any config key is a flag too (--KEY VALUE, as for nerf train)."))
+        {
+            output, model, steps, size, frames, seed,
+        };
+        command.AcceptConfigKeys();
+        command.SetAction(parse =>
+        {
+            var flags = new List<KeyValuePair<string, string>>();
+            if (parse.GetValue(seed) is string s)
+            {
+                flags.Add(new("seed", s));
+            }
+
+            flags.AddRange(ConfigKeyArguments.Read(parse));
+            return Run(parse.GetValue(output)!, parse.GetValue(model)!, parse.GetValue(steps), parse.GetValue(size), parse.GetValue(frames), flags, ctx);
+        });
+        return command;
+    }
+
+    /// <summary>Generates the scene into OUTPUT/scene, trains, scores the test views and renders the spiral.</summary>
+    public static int Run(string outputDir, string model, int? steps, int size, int frames, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
+    {
+        string output = Path.GetFullPath(outputDir);
         string sceneDir = Path.Combine(output, "scene");
         RunConfig config = model switch
         {
-            "vanilla" => Preset(sceneDir, output, args.Int("steps") ?? 1200),
-            "ngp" => NgpPreset(sceneDir, output, args.Int("steps") ?? NgpSteps),
+            "vanilla" => Preset(sceneDir, output, steps ?? 1200),
+            "ngp" => NgpPreset(sceneDir, output, steps ?? NgpSteps),
             _ => throw new ArgumentException($"demo trains --model ngp or vanilla, not '{model}'"),
         };
-        if (args.Take("seed") is string seed)
-        {
-            config = config with { Trainer = config.Trainer with { Seed = ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture) } };
-        }
-
-        config = RunConfigResolver.ApplyFlags(config, args); // any nerf-pytorch key, e.g. --N_rand 512
+        config = RunConfigResolver.ApplyFlags(config, flags); // any nerf-pytorch key, e.g. --N_rand 512
         var watch = System.Diagnostics.Stopwatch.StartNew();
         ctx.Out.WriteLine($"nerf demo: generating a {size}x{size} procedural scene in {config.Data.DataDir}");
         DemoSceneGenerator.Generate(config.Data.DataDir, new DemoSceneOptions(Width: size, Height: size));

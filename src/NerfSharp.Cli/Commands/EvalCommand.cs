@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using NerfSharp.Data;
 using NerfSharp.Evaluation;
@@ -13,16 +14,31 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class EvalCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>eval</c> command.</summary>
+    public static Command Create(CliContext ctx)
     {
-        string runDir = args.Take("run") ?? throw new ArgumentException("nerf eval needs --run DIR");
-        string split = args.Take("split") ?? "val";
-        bool json = args.Flag("json");
-        int maxImages = args.Int("max-images") ?? int.MaxValue;
-        string? output = args.Take("out");
-        int? testSkip = args.Int("testskip");
-        string? otherData = args.Take("data");
-        args.EnsureAllUsed("eval");
+        var run = CliOptions.RequiredText("--run", "run folder (its last checkpoint is scored)", "RUN");
+        var split = CliOptions.TextWithDefault("--split", "split to score", "val", "val|test|train");
+        var json = CliOptions.Flag("--json", "print the summary as one JSON object");
+        var maxImages = CliOptions.OptionalInt("--max-images", "score at most this many images (default: all)", "--max_images");
+        var output = CliOptions.Text("--out", "folder for the renders and results.json (default: RUN/eval_SPLIT)", "DIR");
+        var testSkip = CliOptions.OptionalInt("--testskip", "use every N-th image of the split (default: the run's)");
+        var data = CliOptions.Text("--data", "score on another dataset folder's split (the same scene)", "DIR");
+        var command = new Command("eval", CommandHelp.Describe(
+            "Render a split's views with a trained run and score PSNR/SSIM.",
+            ["nerf eval --run runs/lego --split val --json", "nerf eval --run runs/lego --data /other/copy/of/lego --split test --max-images 10"]))
+        {
+            run, split, json, maxImages, output, testSkip, data,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(run)!, parse.GetValue(split)!, parse.GetValue(json), parse.GetValue(maxImages) ?? int.MaxValue,
+            parse.GetValue(output), parse.GetValue(testSkip), parse.GetValue(data), ctx));
+        return command;
+    }
+
+    /// <summary>Scores <paramref name="runDir"/>'s last checkpoint on <paramref name="split"/>.</summary>
+    public static int Run(string runDir, string split, bool json, int maxImages, string? output, int? testSkip, string? otherData, CliContext ctx)
+    {
         if (maxImages < 1)
         {
             throw new ArgumentException($"--max-images expects at least 1, got {maxImages}");
@@ -37,7 +53,7 @@ public static class EvalCommand
 
         DataParserOutput data = DatasetLoader.Load(dataConfig, split);
         string outDir = output ?? Path.Combine(run.Folder.Path, $"eval_{split}");
-        var progress = new ConsoleProgress(ctx.Error, $"eval {split}", ctx.Interactive);
+        using var progress = new ConsoleProgress(ctx, $"eval {split}");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         EvaluationResult result = Evaluator.Evaluate(
             run.Model, data, run.Config.Trainer.Chunk, outDir, maxImages, new Reporter(p => progress.Report(p.Done, p.Total, watch.Elapsed.TotalSeconds, p.Done)));

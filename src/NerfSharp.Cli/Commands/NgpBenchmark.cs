@@ -25,7 +25,7 @@ public static class NgpBenchmark
 {
     private static readonly double[] Marks = [15, 30, 60, 120, 300, 600];
 
-    public static int Run(string data, double minutes, CliArguments args, CliContext ctx)
+    public static int Run(string data, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
     {
         string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-ngp-{Environment.ProcessId}");
         try
@@ -37,7 +37,7 @@ public static class NgpBenchmark
                 Data = config.Data with { DataDir = Path.GetFullPath(data), TestSkip = 25 },
                 Trainer = config.Trainer with { Steps = int.MaxValue, TimeBudgetSeconds = budget, LogEvery = 0, CheckpointEvery = 0 },
             };
-            config = RunConfigResolver.ApplyFlags(config, args);
+            config = RunConfigResolver.ApplyFlags(config, flags);
             var loadWatch = Stopwatch.StartNew();
             DataParserOutput train = DatasetLoader.Load(config.Data, "train");
             DataParserOutput val = DatasetLoader.Load(config.Data, "val");

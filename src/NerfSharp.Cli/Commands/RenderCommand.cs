@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
@@ -15,50 +16,73 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class RenderCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>render</c> command.</summary>
+    public static Command Create(CliContext ctx)
     {
-        string runDir = args.Take("run") ?? throw new ArgumentException("nerf render needs --run DIR");
-        string path = args.Take("path") ?? "spiral";
-        bool video = args.Flag("video");
-        int? frames = args.Int("frames");
-        int factor = args.Int("render-factor", "render_factor") ?? 0;
-        int downscale = args.Int("downscale") ?? 1;
-        double radius = args.Double("radius") ?? 4.0;
-        double phi = args.Double("phi") ?? -30.0;
-        double? fps = args.Double("fps");
-        double? seconds = args.Double("seconds");
-        string? resolution = args.Take("resolution");
-        string? outputs = args.Take("outputs");
-        string colormap = args.Take("colormap") ?? "turbo";
-        string? nerfstudioTransforms = args.Take("dataparser-transforms", "dataparser_transforms");
-        if (frames < 1 || fps is not null and not > 0 || seconds is not null and not > 0 || factor < 0 || downscale < 1)
+        var run = CliOptions.RequiredText("--run", "run folder (its last checkpoint renders)", "RUN");
+        var path = CliOptions.TextWithDefault("--path", "camera path: spiral (nerf-pytorch's 360-degree path), orbit, interpolate (through the training cameras), a split's cameras, or a nerfstudio camera_path.json", "spiral", "spiral|orbit|interpolate|test|val|train|FILE.json");
+        var output = CliOptions.Text("--out", "folder for the frames, or FILE.mp4 for videos only (default: RUN/render_PATH_STEP)", "DIR|FILE.mp4");
+        var video = CliOptions.Flag("--video", "also write mp4 videos of the outputs (ffmpeg)");
+        var frames = CliOptions.OptionalInt("--frames", "frames of a generated path (default 40, or fps x seconds)");
+        var factor = CliOptions.Int("--render-factor", "downscale the views by this factor (0: full size; nerf-pytorch's render_factor)", 0, "--render_factor");
+        var downscale = CliOptions.Int("--downscale", "downscale the views by this factor", 1);
+        var radius = CliOptions.Double("--radius", "spiral radius", 4.0);
+        var phi = CliOptions.Double("--phi", "spiral elevation in degrees", -30.0);
+        var fps = CliOptions.OptionalDouble("--fps", "video frame rate (default 30, or the camera path file's)", "FPS");
+        var seconds = CliOptions.OptionalDouble("--seconds", "length of a generated or resampled path", "S");
+        var resolution = CliOptions.Text("--resolution", "output size, keeping the vertical field of view", "WxH");
+        var outputs = CliOptions.Text("--outputs", "what to write per frame (default rgb,depth,accumulation)", "rgb,depth,accumulation,disparity");
+        var colormap = CliOptions.TextWithDefault("--colormap", "colour map of depth", "turbo", "turbo|viridis");
+        var transforms = CliOptions.Text("--dataparser-transforms", "a nerfstudio run's dataparser_transforms.json: FILE.json is in that run's frame", "FILE", "--dataparser_transforms");
+        var command = new Command("render", CommandHelp.Describe(
+            "Render a camera path of a trained run to RGB, depth and accumulation PNGs (and mp4).",
+            [
+                "nerf render --run runs/lego --path spiral --out runs/lego/spiral --video",
+                "nerf render --run runs/lego --path orbit --seconds 8 --fps 30 --resolution 960x540 --video",
+                "nerf render --run runs/lego --path camera_path.json --out lego.mp4",
+            ]))
         {
-            throw new ArgumentException($"--frames, --fps, --seconds and --downscale expect positive values and --render-factor at least 0, got {frames}, {fps}, {seconds}, {downscale} and {factor}");
+            run, path, output, video, frames, factor, downscale, radius, phi, fps, seconds, resolution, outputs, colormap, transforms,
+        };
+        command.SetAction(parse => Run(
+            new RenderRequest(
+                parse.GetValue(run)!, parse.GetValue(path)!, parse.GetValue(output), parse.GetValue(video), parse.GetValue(frames),
+                parse.GetValue(factor), parse.GetValue(downscale), parse.GetValue(radius), parse.GetValue(phi), parse.GetValue(fps),
+                parse.GetValue(seconds), parse.GetValue(resolution), parse.GetValue(outputs), parse.GetValue(colormap)!, parse.GetValue(transforms)),
+            ctx));
+        return command;
+    }
+
+    /// <summary>Renders the request's path with its run's last checkpoint.</summary>
+    public static int Run(RenderRequest r, CliContext ctx)
+    {
+        if (r.Frames < 1 || r.Fps is not null and not > 0 || r.Seconds is not null and not > 0 || r.Factor < 0 || r.Downscale < 1)
+        {
+            throw new ArgumentException($"--frames, --fps, --seconds and --downscale expect positive values and --render-factor at least 0, got {r.Frames}, {r.Fps}, {r.Seconds}, {r.Downscale} and {r.Factor}");
         }
 
         var options = new RenderPathOptions
         {
-            Frames = frames, Fps = fps, Seconds = seconds, Radius = radius, Phi = phi,
-            Resolution = resolution is null ? null : ParseResolution(resolution), Downscale = downscale * Math.Max(1, factor),
-            NerfstudioTransform = nerfstudioTransforms is null ? null : NerfstudioWorldTransform.Read(nerfstudioTransforms),
+            Frames = r.Frames, Fps = r.Fps, Seconds = r.Seconds, Radius = r.Radius, Phi = r.Phi,
+            Resolution = r.Resolution is null ? null : ParseResolution(r.Resolution), Downscale = r.Downscale * Math.Max(1, r.Factor),
+            NerfstudioTransform = r.DataparserTransforms is null ? null : NerfstudioWorldTransform.Read(r.DataparserTransforms),
         };
         var settings = new PathRenderSettings("")
         {
-            Outputs = outputs is null ? RenderOutputs.Default : RenderOutputsExtensions.Parse(outputs),
-            ColorMap = ColorMaps.Parse(colormap),
-            Video = video,
+            Outputs = r.Outputs is null ? RenderOutputs.Default : RenderOutputsExtensions.Parse(r.Outputs),
+            ColorMap = ColorMaps.Parse(r.ColorMap),
+            Video = r.Video,
         };
-        if (RenderPaths.IsFile(path) && !File.Exists(path))
+        if (RenderPaths.IsFile(r.Path) && !File.Exists(r.Path))
         {
-            throw new FileNotFoundException($"{path}: the camera path file does not exist", path);
+            throw new FileNotFoundException($"{r.Path}: the camera path file does not exist", r.Path);
         }
 
-        TrainedRun run = TrainedRun.Open(runDir);
-        string name = RenderPaths.IsFile(path) ? Path.GetFileNameWithoutExtension(path) : path;
-        string output = args.Take("out") ?? Path.Combine(run.Folder.Path, $"render_{name}_{run.Step:D6}");
-        args.EnsureAllUsed("render");
-        DataParserOutput reference = DatasetLoader.Load(run.Config.Data, RenderPaths.ReferenceSplit(path));
-        RenderPathCameras cameras = RenderPaths.Resolve(reference, path, options);
+        TrainedRun run = TrainedRun.Open(r.RunDir);
+        string name = RenderPaths.IsFile(r.Path) ? Path.GetFileNameWithoutExtension(r.Path) : r.Path;
+        string output = r.Output ?? Path.Combine(run.Folder.Path, $"render_{name}_{run.Step:D6}");
+        DataParserOutput reference = DatasetLoader.Load(run.Config.Data, RenderPaths.ReferenceSplit(r.Path));
+        RenderPathCameras cameras = RenderPaths.Resolve(reference, r.Path, options);
         Render(run.Config, run.Model, reference, cameras, settings with { Output = output }, ctx);
         return 0;
     }
@@ -74,7 +98,7 @@ public static class RenderCommand
 
     private static void Render(RunConfig config, IRadianceModel model, DataParserOutput reference, RenderPathCameras cameras, PathRenderSettings settings, CliContext ctx)
     {
-        var progress = new ConsoleProgress(ctx.Error, $"render {cameras.Name}", ctx.Interactive);
+        using var progress = new ConsoleProgress(ctx, $"render {cameras.Name}");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var renderer = new PathRenderer(model, config.Trainer.Chunk, reference);
         PathRenderResult result = renderer.Render(cameras, settings, (done, total) => progress.Report(done, total, watch.Elapsed.TotalSeconds, done));

@@ -15,10 +15,12 @@ public static class ReportCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var run = new Option<string>("--run") { HelpName = "RUN", Description = "the run folder (holds config.json and checkpoints/)", Required = true };
-        var views = new Option<int>("--views") { HelpName = "N", Description = "validation views to render, evenly spread over the split", DefaultValueFactory = _ => new ReportOptions().Views };
-        var output = new Option<string?>("--out") { HelpName = "FILE", Description = "the report file (default: RUN/report.html)" };
-        var command = new Command("report", "write RUN/report.html: curves, validation renders with error and depth maps, timings, throughput, config\n\nExample:\n  nerf report --run runs/statue --views 8")
+        var run = CliOptions.RequiredText("--run", "the run folder (holds config.json and checkpoints/)", "RUN");
+        var views = CliOptions.Int("--views", "validation views to render, evenly spread over the split", new ReportOptions().Views);
+        var output = CliOptions.Text("--out", "the report file (default: RUN/report.html)", "FILE");
+        var command = new Command("report", CommandHelp.Describe(
+            "Write RUN/report.html: curves, validation renders with error and depth maps, timings, throughput, config.",
+            ["nerf report --run runs/lego", "nerf report --run runs/statue --views 8 --out statue.html"]))
         {
             run,
             views,

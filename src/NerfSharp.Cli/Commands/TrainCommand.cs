@@ -1,4 +1,5 @@
 using NerfSharp.Cameras;
+using System.CommandLine;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
 using NerfSharp.Diagnostics;
@@ -14,13 +15,61 @@ namespace NerfSharp.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    public static int Run(CliArguments args, CliContext ctx)
+    /// <summary>The <c>train</c> command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var data = CliOptions.Text("--data", "dataset folder (Blender, transforms.json, LLFF or COLMAP)", "DIR", "--datadir");
+        var model = CliOptions.Text("--model", "ngp (default: instant-ngp's hash grid) or vanilla (nerf-pytorch's NeRF)", "ngp|vanilla");
+        var output = CliOptions.Text("--out", "run folder (default: basedir/expname)", "DIR");
+        var timeBudget = CliOptions.OptionalDouble("--time-budget", "wall-clock seconds from process start, loading included; stretches the schedule over the budget and scores the val split at the end", "SECONDS", "--time_budget");
+        var steps = CliOptions.OptionalInt("--steps", "training steps (runs with --steps are deterministic: same seed, same bits)", "--N_iters");
+        var seed = CliOptions.Text("--seed", "random seed", "S");
+        var logEvery = CliOptions.OptionalInt("--log-every", "steps between metrics.jsonl records", "--i_print");
+        var checkpointEvery = CliOptions.OptionalInt("--checkpoint-every", "steps between checkpoints", "--i_weights");
+        var configFile = CliOptions.Text("--config", "nerf-pytorch 'key = value' config file (configs/lego.txt works as it is); flags override it", "FILE");
+        var resume = CliOptions.Text("--resume", "continue this run folder from its last checkpoint", "RUN");
+        var command = new Command("train", CommandHelp.Describe(
+            "Train a model on a dataset into a run folder, or continue one.",
+            [
+                "nerf train --data scenes/lego --out runs/lego --time-budget 120",
+                "nerf train --data scenes/lego --model vanilla --out runs/lego_vanilla --steps 2000 --N_rand 1024 --white_bkgd",
+                "nerf train --config configs/lego.txt",
+                "nerf train --resume runs/lego --steps 4000",
+            ],
+            "Any nerf-pytorch key (--N_rand 1024, --lrate 5e-4, --no_batching) or NerfSharp key (--log2_hashmap_size 18,\n" +
+            "--target_samples 131072, --loss huber) is a flag too, as --KEY VALUE or --KEY=VALUE; an unknown key is an error."))
+        {
+            data, model, output, timeBudget, steps, seed, logEvery, checkpointEvery, configFile, resume,
+        };
+        command.AcceptConfigKeys();
+        command.SetAction(parse =>
+        {
+            // Our typed options first, then the other keys in the order given: all override the config file.
+            var flags = new List<KeyValuePair<string, string>>();
+            void Add(string key, object? value)
+            {
+                if (value != null)
+                {
+                    flags.Add(new(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!));
+                }
+            }
+
+            Add("data", parse.GetValue(data));
+            Add("time-budget", parse.GetValue(timeBudget));
+            Add("steps", parse.GetValue(steps));
+            Add("seed", parse.GetValue(seed));
+            Add("log-every", parse.GetValue(logEvery));
+            Add("checkpoint-every", parse.GetValue(checkpointEvery));
+            flags.AddRange(ConfigKeyArguments.Read(parse));
+            return Run(parse.GetValue(resume), parse.GetValue(configFile), parse.GetValue(output), parse.GetValue(model), flags, ctx);
+        });
+        return command;
+    }
+
+    /// <summary>Resolves the run config (defaults or the run's config.json, the config file, then <paramref name="flags"/>) and trains.</summary>
+    public static int Run(string? resume, string? configFile, string? output, string? model, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
     {
         RunConfig config;
-        string? resume = args.Take("resume");
-        string? configFile = args.Take("config");
-        string? output = args.Take("out");
-        string? model = args.Take("model");
         if (resume != null)
         {
             var folder = new RunFolder(resume);
@@ -46,8 +95,8 @@ public static class TrainCommand
             config = config with { Model = model };
         }
 
-        bool stepsGiven = args.Has("steps") || args.Has("N_iters");
-        config = RunConfigResolver.ApplyFlags(config, args);
+        bool stepsGiven = flags.Any(f => f.Key is "steps" or "N_iters");
+        config = RunConfigResolver.ApplyFlags(config, flags);
         if (config.Trainer.TimeBudgetSeconds > 0 && !stepsGiven && resume == null)
         {
             config = config with { Trainer = config.Trainer with { Steps = int.MaxValue } };
@@ -115,10 +164,16 @@ public static class TrainCommand
         // Written only once the checkpoint has loaded, so a failed resume leaves the run folder as it was.
         folder.WriteConfig(config);
 
-        var progress = new ConsoleProgress(ctx.Error, "train", ctx.Interactive);
-        trainer.OnProgress = p => progress.Report(p.Step, p.TotalSteps, p.SessionSeconds, p.SessionSteps, $"loss {p.Loss.Loss:F5} psnr {p.Loss.Psnr:F2} lr {p.LearningRate:E2}");
+        using var progress = new ConsoleProgress(ctx, "train");
+        long sessionRays = 0;
+        trainer.OnProgress = p =>
+        {
+            sessionRays += model.LastStep.Rays;
+            progress.ReportTraining(p, sessionRays, config.Trainer.TimeBudgetSeconds, trainer.BudgetClockStart);
+        };
         trainer.OnTestset = step => RenderTestset(config, model, folder, step, ctx);
-        trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx);
+        // Plain progress lines for the video: the training bar stays the only live display.
+        trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx with { Interactive = false });
         TrainingResult result = trainer.Run(ctx.Cancel);
         progress.Finish();
         if (result.Interrupted)
