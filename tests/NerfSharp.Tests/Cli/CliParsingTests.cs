@@ -77,7 +77,7 @@ public sealed class CliParsingTests : IClassFixture<DemoSceneFixture>
         // The [suggest:POSITION] directive that dotnet-suggest's shell scripts call.
         var commands = CliRunner.Run("[suggest:7]", "nerf re");
         Assert.Equal(0, commands.ExitCode);
-        Assert.Equal(["render"], commands.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(["render", "report"], commands.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var flags = CliRunner.Run("[suggest:15]", "nerf train --da");
         Assert.Equal(["--data", "--datadir"], flags.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
