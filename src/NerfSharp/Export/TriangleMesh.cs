@@ -2,7 +2,8 @@ namespace NerfSharp.Export;
 
 /// <summary>
 /// An indexed triangle mesh: vertex positions (xyz per vertex), triangles (three vertex indices each, counter-clockwise
-/// seen from outside), and optional unit vertex normals and linear RGB colours in [0, 1] (xyz / rgb per vertex).
+/// seen from outside), and optional unit vertex normals (xyz per vertex) and colours (rgb per vertex in [0, 1],
+/// sRGB-encoded as the training images are, which is what PLY and OBJ readers expect).
 /// </summary>
 public sealed class TriangleMesh
 {
