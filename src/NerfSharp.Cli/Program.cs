@@ -32,6 +32,8 @@ public static class Program
           nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
                       vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
                       (15 s .. 10 min), hash-encoding and MLP throughput, render seconds per frame
+          nerf export mesh --run RUN --out FILE [--format glb|ply|obj] [--resolution 256] [--threshold T] [--bbox x0,y0,z0,x1,y1,z1]
+          nerf export pointcloud --run RUN --out FILE.ply [--points N]   (nerf export mesh --help for more)
           nerf process images DIR --out SCENE                 COLMAP (CPU) on photos -> transforms.json + images_2/4/8
           nerf process video FILE --out SCENE [--frames N]    ffmpeg frames, then the same
 
@@ -66,6 +68,11 @@ public static class Program
 
         try
         {
+            if (args[0] == "export")
+            {
+                return ExportCommand.Run(args[1..], ctx);
+            }
+
             if (args[0] == "process")
             {
                 return ProcessCommand.Run(args[1..], ctx);
