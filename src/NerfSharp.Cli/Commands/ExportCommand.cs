@@ -22,9 +22,15 @@ public static class ExportCommand
         return command;
     }
 
-    /// <summary>Parses and runs <c>nerf export ...</c> (<paramref name="args"/> without the word "export").</summary>
-    public static int Run(string[] args, CliContext ctx) =>
-        Create(ctx).Parse(args).Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
+    /// <summary>
+    /// Parses and runs <c>nerf export ...</c> (<paramref name="args"/> without the word "export") under a root command that
+    /// gives it --help; errors of the command itself propagate to the caller, which maps them to exit codes.
+    /// </summary>
+    public static int Run(string[] args, CliContext ctx)
+    {
+        var root = new RootCommand("nerf: Neural Radiance Fields in C#") { Create(ctx) };
+        return root.Parse(["export", .. args]).Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
+    }
 
     private static Command CreateMesh(CliContext ctx)
     {

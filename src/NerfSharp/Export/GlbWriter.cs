@@ -51,7 +51,9 @@ public static class GlbWriter
         primitive.SetIndexAccessor(indices);
         primitive.DrawPrimitiveType = PrimitiveType.TRIANGLES;
 
-        model.UseScene("scene").CreateNode("nerf").Mesh = gltfMesh;
+        Scene scene = model.UseScene("scene");
+        scene.CreateNode("nerf").Mesh = gltfMesh;
+        model.DefaultScene = scene;
         AtomicFile.Write(path, stream => model.WriteGLB(stream));
     }
 
