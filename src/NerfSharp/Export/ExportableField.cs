@@ -7,7 +7,8 @@ namespace NerfSharp.Export;
 
 /// <summary>
 /// What mesh export needs of a trained model: density queries (one per worker, each with its own buffers), the box the
-/// model covers, and a default surface threshold on its density scale.
+/// model covers, a default surface threshold on its density scale, and density-and-colour queries where the field has
+/// them (null: vertex colours are rendered through the model).
 /// <list type="bullet">
 /// <item>ngp: the field's density (exp(raw - 1), per world unit), zero in the cells its occupancy grid marks empty, as
 /// rendering sees it. Default threshold <see cref="NgpDefaultThreshold"/>.</item>
@@ -15,7 +16,7 @@ namespace NerfSharp.Export;
 /// [-1.5, 1.5]^3 (nerf_synthetic's). Default threshold <see cref="VanillaDefaultThreshold"/> (nerf-pytorch's mesh notebook).</item>
 /// </list>
 /// </summary>
-public sealed record ExportableField(Func<int, IDensityField> CreateQuery, SceneBox Bounds, float DefaultThreshold)
+public sealed record ExportableField(Func<int, IDensityField> CreateQuery, SceneBox Bounds, float DefaultThreshold, Func<int, IRadianceField>? CreateRadianceQuery)
 {
     /// <summary>
     /// Density 10 per world unit: a layer 0.07 units thick (about 2% of nerf_synthetic's box) is half opaque. instant-ngp's
@@ -30,11 +31,13 @@ public sealed record ExportableField(Func<int, IDensityField> CreateQuery, Scene
         NgpModel ngp => new ExportableField(
             capacity => new OccupancyMaskedDensity(ngp.Field.CreateDensityQuery(capacity), ngp.Grid, capacity),
             ngp.Field.Box,
-            NgpDefaultThreshold),
+            NgpDefaultThreshold,
+            ngp.Field.CreateRadianceQuery),
         VanillaNerf vanilla => new ExportableField(
             capacity => new VanillaNerfDensity(vanilla.Fine ?? vanilla.Coarse, capacity),
             SceneBox.Cube((float)ModelFactory.DefaultSceneBoxHalfSize),
-            VanillaDefaultThreshold),
+            VanillaDefaultThreshold,
+            null),
         _ => throw new ArgumentException($"mesh export does not know the model type {model.GetType().Name}"),
     };
 }

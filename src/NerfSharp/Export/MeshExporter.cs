@@ -41,8 +41,10 @@ public static class MeshExporter
         if (options.Colors && mesh.VertexCount > 0)
         {
             float cell = MathF.Max(grid.CellSizeX, MathF.Max(grid.CellSizeY, grid.CellSizeZ));
-            float[] colors = SurfaceColoring.Compute(
-                model, mesh, offset: 2 * cell, far: grid.Bounds.Diagonal, onVertices: (done, total) => onProgress?.Invoke("colour", done, total), cancel: cancel);
+            Action<int, int> onVertices = (done, total) => onProgress?.Invoke("colour", done, total);
+            float[] colors = field.CreateRadianceQuery is { } radiance
+                ? SurfaceColoring.Compute(radiance, mesh, offset: 2 * cell, onVertices, cancel)
+                : SurfaceColoring.Render(model, mesh, offset: 2 * cell, far: grid.Bounds.Diagonal, onVertices: onVertices, cancel: cancel);
             mesh = mesh.With(colors: colors);
         }
 
