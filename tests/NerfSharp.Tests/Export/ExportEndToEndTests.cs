@@ -14,7 +14,8 @@ public sealed class TrainedDemoRunFixture : IDisposable
 
     public TrainedDemoRunFixture()
     {
-        string scene = dir.Combine("scene");
+        SceneDir = dir.Combine("scene");
+        string scene = SceneDir;
         DemoSceneGenerator.Generate(scene, new DemoSceneOptions(Width: 48, Height: 48, TrainViews: 24, ValViews: 1, TestViews: 1));
         RunDir = dir.Combine("run");
         var train = CliRunner.Run(["train", "--data", scene, "--out", RunDir, "--steps", "600", "--log-every", "200", .. CliRunner.TinyNgpFlags]);
@@ -22,6 +23,8 @@ public sealed class TrainedDemoRunFixture : IDisposable
     }
 
     public string RunDir { get; }
+
+    public string SceneDir { get; }
 
     public void Dispose() => dir.Dispose();
 }
