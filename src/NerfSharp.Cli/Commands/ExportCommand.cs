@@ -143,6 +143,10 @@ public static class ExportCommand
             bar.Finish();
             PlyWriter.Write(outPath, cloud);
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {outPath}: {cloud.Count} points with colours and normals in {watch.Elapsed.TotalSeconds:F1} s"));
+            if (cloud.Count < options.Points)
+            {
+                ctx.Out.WriteLine($"only {cloud.Count} pixels reached opacity {options.MinAccumulation} (use a smaller --downscale or --min-accumulation for more)");
+            }
             return 0;
         });
         return command;
