@@ -61,6 +61,27 @@ public sealed class DensityGrid
     public (float X, float Y, float Z) PositionOf(int i, int j, int k) =>
         (Bounds.MinX + (i * CellSizeX), Bounds.MinY + (j * CellSizeY), Bounds.MinZ + (k * CellSizeZ));
 
+    /// <summary>
+    /// Sets every sample on the grid's six faces to zero, so a surface with a positive threshold never leaves the grid:
+    /// marching cubes then caps it at the box and the mesh is closed.
+    /// </summary>
+    public void ClearBoundary()
+    {
+        for (int k = 0; k < SamplesZ; k++)
+        {
+            for (int j = 0; j < SamplesY; j++)
+            {
+                for (int i = 0; i < SamplesX; i++)
+                {
+                    if (i == 0 || j == 0 || k == 0 || i == CellsX || j == CellsY || k == CellsZ)
+                    {
+                        Values[IndexOf(i, j, k)] = 0;
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>A grid over <paramref name="bounds"/> whose cells are as near cubes as the resolution (cells along the longest side) allows.</summary>
     public static DensityGrid ForResolution(SceneBox bounds, int resolution)
     {

@@ -28,6 +28,11 @@ public static class MeshExporter
         DensityGrid grid = DensityGrid.ForResolution(options.Bounds ?? field.Bounds, options.Resolution);
         var watch = Stopwatch.StartNew();
         DensityGridSampler.Fill(grid, field.CreateQuery, (done, total) => onProgress?.Invoke("density", done, total), cancel);
+        if (options.CloseAtBounds)
+        {
+            grid.ClearBoundary();
+        }
+
         double sampleSeconds = watch.Elapsed.TotalSeconds;
 
         watch.Restart();

@@ -94,6 +94,12 @@ public sealed class ExportEndToEndTests : IClassFixture<TrainedDemoRunFixture>
             }
         }
 
+        // The exported surface is closed and consistently wound (capped where it would leave the box).
+        var read = new NerfSharp.Export.TriangleMesh(
+            plyMesh.Vertices.SelectMany(p => p[..3]).ToArray(), plyMesh.Faces.SelectMany(f => f).ToArray());
+        MeshChecks.AssertClosedAndConsistentlyOriented(read, "exported demo mesh");
+        Assert.True(MeshChecks.SignedVolume(read) > 0);
+
         // Every vertex lies near the scene's surfaces (the threshold surface sits a little off them; floaters are removed).
         var near = plyMesh.Vertices.Count(p => DemoSurfaces.Distance(p[0], p[1], p[2]) < 0.15);
         Assert.True(near > 0.9 * plyMesh.Vertices.Count, $"{near} of {plyMesh.Vertices.Count} vertices within 0.15 of a surface");

@@ -95,6 +95,21 @@ public class MarchingCubesTests
     }
 
     [Fact]
+    public void ASurfaceLeavingTheBoxIsCappedWhenTheBoundaryIsCleared()
+    {
+        // Density 1 everywhere: no surface inside the grid at all, until the boundary is cleared; then a closed box whose
+        // faces sit halfway along the boundary cells' edges (crossings at 0.5 between 0 and 1).
+        var grid = new DensityGrid(SceneBox.Cube(1), 10, 10, 10);
+        Array.Fill(grid.Values, 1f);
+        Assert.Equal(0, MarchingCubes.Extract(grid, 0.5f).TriangleCount);
+        grid.ClearBoundary();
+        TriangleMesh mesh = MarchingCubes.Extract(grid, 0.5f);
+        MeshChecks.AssertClosedAndConsistentlyOriented(mesh, "capped box");
+        double side = 2 - (2 * 0.5 * 0.2); // halfway along the first cell on each side
+        Assert.InRange(MeshChecks.SignedVolume(mesh), 0.97 * side * side * side, side * side * side); // bevelled edges and corners
+    }
+
+    [Fact]
     public void SphereHasTheRightAreaVolumeAndOutwardNormals()
     {
         const float r = 0.7f;
