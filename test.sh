@@ -18,6 +18,14 @@ if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null;
   else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 fi
+# The export tests validate .glb files with the Khronos glTF validator (npm package gltf-validator, run by node).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
+  echo "test.sh: installing nodejs npm (needed by the glTF export tests)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null;
+  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; fi
+}
+export NERFSHARP_NPM_PREFIX="${NERFSHARP_NPM_PREFIX:-$HOME/.cache/nerfsharp-npm}"
+[ -d "$NERFSHARP_NPM_PREFIX/node_modules/gltf-validator" ] || npm install --prefix "$NERFSHARP_NPM_PREFIX" --no-audit --no-fund -s gltf-validator@2.0.0-dev.3.10 >&2
 dotnet build NerfSharp.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
 status=0

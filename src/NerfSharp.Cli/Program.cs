@@ -49,6 +49,7 @@ public static class Program
             BenchCommand.Create(ctx),
             ProcessCommand.Create(ctx),
             ReportCommand.Create(ctx),
+            ExportCommand.Create(ctx),
         };
         root.Add(new Option<bool>(VerboseFlag) { Description = "show the stack trace of an error", Recursive = true });
         CommandHelp.ListSummariesOnly(root);

@@ -193,6 +193,9 @@ public sealed class NgpField
     /// <summary>A density query on world-space points (for the occupancy grid and mesh export) with its own buffers.</summary>
     public IDensityField CreateDensityQuery(int capacity) => new DensityQuery(this, capacity);
 
+    /// <summary>A density and colour query on world-space points (for mesh vertex colours) with its own buffers.</summary>
+    public IRadianceField CreateRadianceQuery(int capacity) => new RadianceQuery(this, capacity);
+
     /// <summary>One user's buffers: the modules' contexts and the intermediate rows, sized once.</summary>
     public sealed class Context : ModuleContext
     {
@@ -264,6 +267,60 @@ public sealed class NgpField
                 {
                     int p = 3 * (start + i);
                     output[start + i] = box.Contains(positions[p], positions[p + 1], positions[p + 2]) ? density[i] : 0f;
+                }
+            }
+        }
+    }
+
+    private sealed class RadianceQuery : IRadianceField
+    {
+        private readonly NgpField field;
+        private readonly Context context;
+        private readonly float[] unit;
+        private readonly float[] directions;
+        private readonly float[] density;
+        private readonly float[] rgb;
+        private readonly DensityQuery densityOnly;
+
+        public RadianceQuery(NgpField field, int capacity)
+        {
+            this.field = field;
+            context = field.CreateContext(capacity);
+            unit = new float[3 * capacity];
+            directions = new float[3 * capacity];
+            density = new float[capacity];
+            rgb = new float[3 * capacity];
+            densityOnly = new DensityQuery(field, capacity);
+        }
+
+        public void QueryDensity(ReadOnlySpan<float> positions, int count, Span<float> output) => densityOnly.QueryDensity(positions, count, output);
+
+        public void QueryRadiance(ReadOnlySpan<float> positions, ReadOnlySpan<float> dirs, int count, Span<float> densityOut, Span<float> rgbOut)
+        {
+            SceneBox box = field.Box;
+            for (int start = 0; start < count; start += context.Capacity)
+            {
+                int n = Math.Min(context.Capacity, count - start);
+                for (int i = 0; i < n; i++)
+                {
+                    int p = 3 * (start + i);
+                    var (u, v, w) = box.ToUnit(positions[p], positions[p + 1], positions[p + 2]);
+                    unit[i] = u;
+                    unit[n + i] = v;
+                    unit[(2 * n) + i] = w;
+                    directions[i] = dirs[p];
+                    directions[n + i] = dirs[p + 1];
+                    directions[(2 * n) + i] = dirs[p + 2];
+                }
+
+                field.Forward(unit, directions, n, density, rgb, context);
+                for (int i = 0; i < n; i++)
+                {
+                    int p = 3 * (start + i);
+                    densityOut[start + i] = box.Contains(positions[p], positions[p + 1], positions[p + 2]) ? density[i] : 0f;
+                    rgbOut[p] = rgb[i];
+                    rgbOut[p + 1] = rgb[n + i];
+                    rgbOut[p + 2] = rgb[(2 * n) + i];
                 }
             }
         }
