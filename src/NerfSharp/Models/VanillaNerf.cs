@@ -68,6 +68,12 @@ public sealed class VanillaNerf : IRadianceModel
 
     public VanillaNerfConfig Config => config;
 
+    /// <summary>Sample depths of the last training chunk: coarse and importance samples merged, [rays][Samples + Importance] (tests).</summary>
+    internal ReadOnlySpan<float> LastFineDepths => buffers.ZFine;
+
+    /// <summary>The importance (PDF) samples alone of the last training chunk, [rays][Importance] (tests).</summary>
+    internal ReadOnlySpan<float> LastImportanceDepths => buffers.ZImportance;
+
     public void Initialize(Rng rng)
     {
         Coarse.Initialize(rng);
