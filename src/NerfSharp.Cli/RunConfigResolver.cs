@@ -28,6 +28,7 @@ public static class RunConfigResolver
         ("target-samples", "target_samples"),
         ("random-bkgd", "random_bkgd"),
         ("scene-box", "scene_box"),
+        ("max-memory", "max_memory"),
     ];
 
     /// <summary>Applies every remaining option as a config key (aliases translated); unknown keys are errors.</summary>

@@ -131,6 +131,13 @@ public sealed record TrainerConfig
 
     /// <summary>Upper bound of the adaptive ray count.</summary>
     public int MaxBatchRays { get; init; } = 1 << 16;
+
+    /// <summary>
+    /// max_memory: the memory the run should stay within, in bytes (0 = no limit). Training images are kept as 8-bit samples
+    /// when their floats would not fit in a quarter of it (a clear error when even those would not), and vanilla NeRF's point
+    /// chunks (netchunk) and render chunks shrink to fit a quarter of it.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; }
 }
 
 public sealed record VanillaNerfConfig

@@ -6,6 +6,8 @@ namespace NerfSharp.Data;
 /// keeps every N-th frame of the val and test splits (0 or 1 keep all; train always keeps all);
 /// <paramref name="Background"/> is the colour the alpha channel is composited over (white = white_bkgd);
 /// <paramref name="KeepAlpha"/> keeps RGBA images as they are instead (a trainer then composites each pixel over a random
-/// background, as instant-ngp does).
+/// background, as instant-ngp does). <paramref name="MaxImageBytes"/> (0 = no limit) bounds the memory the decoded images
+/// may take: when their floats would not fit, full-resolution 8-bit images are kept as their bytes
+/// (<see cref="Imaging.Image.FromBytes"/>, the same values on read); when even those would not fit, loading fails with one sentence.
 /// </summary>
-public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false);
+public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false, long MaxImageBytes = 0);

@@ -12,8 +12,11 @@ public static class DatasetLoader
 {
     public static readonly IReadOnlyList<string> DatasetTypes = ["blender", "llff", "instant_ngp", "nerfstudio", "colmap", "auto"];
 
-    /// <summary>Loads <paramref name="split"/>; <paramref name="report"/> receives the detection message (default: standard error).</summary>
-    public static DataParserOutput Load(DataConfig data, string split, Action<string>? report = null)
+    /// <summary>
+    /// Loads <paramref name="split"/>; <paramref name="report"/> receives the detection message (default: standard error).
+    /// <paramref name="maxImageBytes"/> (0 = no limit) bounds the decoded images of a Blender scene (8-bit storage when floats would not fit).
+    /// </summary>
+    public static DataParserOutput Load(DataConfig data, string split, Action<string>? report = null, long maxImageBytes = 0)
     {
         var (format, reason) = Resolve(data);
         if (reason is not null)
@@ -26,7 +29,7 @@ public static class DatasetLoader
         var capture = new CaptureOptions(split, Downscale: factor, HoldEvery: data.LlffHold, Background: background);
         return format switch
         {
-            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground)),
+            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground, MaxImageBytes: maxImageBytes)),
             DatasetFormat.TransformsJson => TransformsJsonParser.Load(data.DataDir, capture),
             DatasetFormat.Colmap => ColmapParser.Load(data.DataDir, new ColmapOptions(capture)),
             _ => LlffParser.Load(data.DataDir, new LlffOptions(data.Factor, data.LlffHold, data.Spherify, data.NoNdc, Split: split)),

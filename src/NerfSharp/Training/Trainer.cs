@@ -146,6 +146,7 @@ public sealed class Trainer
         var t = config.Trainer;
         int capacity = Math.Max(batchRays, MaxBatchRays(t));
         var pixels = new PixelIndex[capacity];
+        Span<float> pixel = stackalloc float[4];
         var rays = new RayBatch(capacity);
         var target = new float[capacity * 3];
         var watch = Stopwatch.StartNew();
@@ -191,25 +192,25 @@ public sealed class Trainer
                 DepthBounds bounds = train.BoundsOf(p.Image);
                 rays.Set(i, train.RayFor(p.Image, p.X, p.Y), bounds.Near, bounds.Far, p.Image);
                 var img = train.Images[p.Image];
-                int o = ((p.Y * img.Width) + p.X) * img.Channels;
+                img.ReadPixel(p.X, p.Y, pixel);
                 if (img.Channels == 4)
                 {
                     // RGBA: a random background per ray, the target composited over it (instant-ngp), so the
                     // model cannot explain transparent pixels with a coloured haze.
                     float r = rng.NextFloat(), g = rng.NextFloat(), b = rng.NextFloat();
-                    float a = img.Pixels[o + 3];
-                    target[(i * 3) + 0] = (img.Pixels[o] * a) + (r * (1 - a));
-                    target[(i * 3) + 1] = (img.Pixels[o + 1] * a) + (g * (1 - a));
-                    target[(i * 3) + 2] = (img.Pixels[o + 2] * a) + (b * (1 - a));
+                    float a = pixel[3];
+                    target[(i * 3) + 0] = (pixel[0] * a) + (r * (1 - a));
+                    target[(i * 3) + 1] = (pixel[1] * a) + (g * (1 - a));
+                    target[(i * 3) + 2] = (pixel[2] * a) + (b * (1 - a));
                     rays.Background[3 * i] = r;
                     rays.Background[(3 * i) + 1] = g;
                     rays.Background[(3 * i) + 2] = b;
                 }
                 else
                 {
-                    target[(i * 3) + 0] = img.Pixels[o];
-                    target[(i * 3) + 1] = img.Pixels[o + 1];
-                    target[(i * 3) + 2] = img.Pixels[o + 2];
+                    target[(i * 3) + 0] = pixel[0];
+                    target[(i * 3) + 1] = pixel[1];
+                    target[(i * 3) + 2] = pixel[2];
                     rays.Background[3 * i] = bgR;
                     rays.Background[(3 * i) + 1] = bgG;
                     rays.Background[(3 * i) + 2] = bgB;
