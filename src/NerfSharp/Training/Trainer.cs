@@ -72,7 +72,7 @@ public sealed class Trainer
         groupRates = new double[groups.Length];
         batchRays = InitialBatchRays(t);
         var sizes = train.Images.Select(i => (i.Width, i.Height)).ToArray();
-        sampler = new PixelSampler(sizes, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
+        sampler = new PixelSampler(sizes, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed, train.Masks);
         rng = new Rng(t.Seed ^ 0x7EA1_0000_0000_0002UL);
         Directory.CreateDirectory(config.OutputDir);
         checkpoints = new CheckpointDirectory(Path.Combine(config.OutputDir, "checkpoints"));
