@@ -190,7 +190,13 @@ public sealed class Trainer
             {
                 PixelIndex p = stepPixels[i];
                 DepthBounds bounds = train.BoundsOf(p.Image);
-                rays.Set(i, train.RayFor(p.Image, p.X, p.Y), bounds.Near, bounds.Far, p.Image);
+                Ray world = RayGenerator.GetRay(train.Cameras[p.Image], p.X, p.Y);
+                rays.Set(i, train.ToTrainingSpace(world), bounds.Near, bounds.Far, p.Image);
+                if (train.Ndc)
+                {
+                    rays.SetViewDirection(i, world);
+                }
+
                 var img = train.Images[p.Image];
                 img.ReadPixel(p.X, p.Y, pixel);
                 if (img.Channels == 4)
