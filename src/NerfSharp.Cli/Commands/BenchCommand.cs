@@ -19,6 +19,11 @@ public static class BenchCommand
     public static int Run(CliArguments args, CliContext ctx)
     {
         string? data = args.Take("data");
+        if (args.Has("load"))
+        {
+            return LoadBenchmark.Run(args.Take("load") ?? data ?? throw new ArgumentException("bench --load needs a dataset folder"), args, ctx);
+        }
+
         string modelName = args.Take("model") ?? "vanilla";
         if (modelName == "ngp")
         {

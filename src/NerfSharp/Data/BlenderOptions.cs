@@ -9,5 +9,6 @@ namespace NerfSharp.Data;
 /// background, as instant-ngp does). <paramref name="MaxImageBytes"/> (0 = no limit) bounds the memory the decoded images
 /// may take: when their floats would not fit, full-resolution 8-bit images are kept as their bytes
 /// (<see cref="Imaging.Image.FromBytes"/>, the same values on read); when even those would not fit, loading fails with one sentence.
+/// <paramref name="Cache"/> keeps decoded (float) images between loads.
 /// </summary>
-public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false, long MaxImageBytes = 0);
+public sealed record BlenderOptions(bool HalfRes = false, int TestSkip = 1, BackgroundColor Background = BackgroundColor.White, bool KeepAlpha = false, long MaxImageBytes = 0, Imaging.DecodedImageCache? Cache = null);

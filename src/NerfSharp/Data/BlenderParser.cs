@@ -102,14 +102,20 @@ public static class BlenderParser
                     }
                 }
 
-                Image image = PngDecoder.ReadImage(frame.ImagePath);
-                sourceSizes[i] = (image.Width, image.Height);
-                if (options.HalfRes)
+                Image Decode()
                 {
-                    image = ImageOps.DownsampleArea(image, 2);
+                    Image image = PngDecoder.ReadImage(frame.ImagePath);
+                    if (options.HalfRes)
+                    {
+                        image = ImageOps.DownsampleArea(image, 2);
+                    }
+
+                    return options.KeepAlpha && image.Channels == 4 ? image : ImageOps.CompositeOver(image, r, g, b);
                 }
 
-                images[i] = options.KeepAlpha && image.Channels == 4 ? image : ImageOps.CompositeOver(image, r, g, b);
+                images[i] = options.Cache is null ? Decode()
+                    : options.Cache.GetOrAdd(frame.ImagePath, $"blender; half {options.HalfRes}; keep alpha {options.KeepAlpha}; over {r} {g} {b}", Decode);
+                sourceSizes[i] = options.HalfRes ? (images[i].Width * 2, images[i].Height * 2) : (images[i].Width, images[i].Height);
             }
             catch (Exception e)
             {

@@ -125,7 +125,7 @@ public static class TransformsJsonParser
         var bounds = cameras.Select(c => BoundsInBox(c.CameraToWorld, box)).ToArray();
         Pose applied = root.TryGetProperty("applied_transform", out JsonElement at) ? ReadRows(at, jsonPath, "applied_transform") : Pose.Identity;
 
-        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, options.Downscale, options.Background) : [];
+        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, options.Downscale, options.Background, options.Cache) : [];
         PixelMask?[]? pixelMasks = options.LoadImages && anyMask
             ? masks.Select((m, k) => m is null ? null : PixelMask.Load(m, images[k].Width, images[k].Height, options.Downscale)).ToArray()
             : null;
