@@ -12,9 +12,6 @@ public static class Program
     /// <summary>Exit code of an internal error (a bug).</summary>
     public const int ExitInternalError = 2;
 
-    /// <summary>Exit code of a run whose loss or parameters turned NaN/Inf.</summary>
-    public const int ExitDiverged = 3;
-
     public const string Usage = """
         nerf: Neural Radiance Fields in C#
 
@@ -89,8 +86,9 @@ public static class Program
         }
         catch (TrainingDivergedException e)
         {
+            // The run's settings (usually the learning rate) made it diverge; its last checkpoint is intact: a user's error.
             ctx.Error.WriteLine($"error: {e.Message}");
-            return ExitDiverged;
+            return ExitUserError;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException)
         {

@@ -33,7 +33,7 @@ public static class Evaluator
             var watch = Stopwatch.StartNew();
             RenderedImage r = renderer.RenderView(split, i);
             double seconds = watch.Elapsed.TotalSeconds;
-            Image truth = split.Images[i];
+            Image truth = split.Images[i].ToFloat();
             var (psnr, ssim) = Score(r.Rgb, truth, split.Masks?[i]);
             string name = $"{i:D3}";
             scores.Add(new ImageScore(name, psnr, ssim, seconds));
