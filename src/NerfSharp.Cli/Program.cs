@@ -14,8 +14,6 @@ public static class Program
     /// <summary>Exit code of an internal error (a bug).</summary>
     public const int ExitInternalError = 2;
 
-    /// <summary>Exit code of a run whose loss or parameters turned NaN/Inf.</summary>
-    public const int ExitDiverged = 3;
 
     public static int Main(string[] args)
     {
@@ -40,7 +38,7 @@ public static class Program
             "nerf: Neural Radiance Fields in C#",
             ["nerf demo --out runs/demo", "nerf train --data scenes/lego --out runs/lego --time-budget 120", "nerf train --help"],
             "Config files are nerf-pytorch's 'key = value' files (configs/lego.txt works as it is); command-line flags override the file.\n" +
-            "Exit codes: 0 ok, 1 a user's error, 2 an internal error (a bug), 3 training diverged, 130 interrupted."))
+            "Exit codes: 0 ok, 1 a user's error, 2 an internal error (a bug), 130 interrupted; a diverged run (NaN/Inf) is exit 1."))
         {
             DemoCommand.Create(ctx),
             TrainCommand.Create(ctx),
@@ -100,7 +98,8 @@ public static class Program
         }
         catch (TrainingDivergedException e)
         {
-            return Report(ctx, e, verbose, ExitDiverged);
+            // The run's settings (usually the learning rate) made it diverge; its last checkpoint is intact: a user's error.
+            return Report(ctx, e, verbose, ExitUserError);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException)
         {

@@ -29,6 +29,7 @@ public static class RunConfigResolver
         ("random-bkgd", "random_bkgd"),
         ("scene-box", "scene_box"),
         ("camera-opt", "camera_opt"),
+        ("max-memory", "max_memory"),
     ];
 
     /// <summary>Applies each <c>--key value</c> as a config key (our aliases translated), in order; unknown keys are errors naming them.</summary>

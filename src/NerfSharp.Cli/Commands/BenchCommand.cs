@@ -25,15 +25,18 @@ public static class BenchCommand
         var iterations = CliOptions.Int("--iters", "timed iterations (vanilla)", 3);
         var warmup = CliOptions.Int("--warmup", "untimed iterations first (vanilla)", 1);
         var minutes = CliOptions.Double("--minutes", "training time (ngp)", 10);
+        var load = CliOptions.Text("--load", "time a first and a second load of this dataset through a fresh decoded-image cache instead", "DIR");
         var command = new Command("bench", CommandHelp.Describe(
             "Benchmark training speed (vanilla) or quality against training time and kernel rates (ngp).",
-            ["nerf bench", "nerf bench --model ngp --minutes 2", "nerf bench --iters 5 --netchunk 16384"],
+            ["nerf bench", "nerf bench --model ngp --minutes 2", "nerf bench --iters 5 --netchunk 16384", "nerf bench --load ../shared/data/instant_ngp/fox --factor 2"],
             "Any config key is a flag too (--KEY VALUE, as for nerf train)."))
         {
-            model, data, iterations, warmup, minutes,
+            model, data, iterations, warmup, minutes, load,
         };
         command.AcceptConfigKeys();
-        command.SetAction(parse => Run(
+        command.SetAction(parse => parse.GetValue(load) is { } loadDir
+            ? LoadBenchmark.Run(loadDir, ConfigKeyArguments.Read(parse), ctx)
+            : Run(
             parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(iterations), parse.GetValue(warmup), parse.GetValue(minutes),
             ConfigKeyArguments.Read(parse), ctx));
         return command;

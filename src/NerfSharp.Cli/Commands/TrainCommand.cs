@@ -126,8 +126,13 @@ public static class TrainCommand
             return RenderOnly(config, folder, ctx);
         }
 
-        DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        DataParserOutput train = DatasetLoader.Load(config.Data, "train", maxImageBytes: MemoryBudget.ImageBytes(config));
         CheckBatchFits(config, train);
+        if (train.Images.Count > 0 && train.Images[0].IsCompact)
+        {
+            ctx.Out.WriteLine($"images kept as 8-bit samples to stay within --max-memory {MemorySize.Format(config.Trainer.MaxMemoryBytes)}");
+        }
+
         ctx.Out.WriteLine($"nerf train: {train.Count} images {train.Images[0].Width}x{train.Images[0].Height} from {config.Data.DataDir}, model {config.Model}, {config.Trainer.Steps} steps, run folder {folder.Path}");
         if (config.Model == "ngp" && config.Ngp.SceneBoxHalfSize <= 0)
         {

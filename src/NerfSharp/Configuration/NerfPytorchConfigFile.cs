@@ -253,6 +253,7 @@ public static class NerfPytorchConfigFile
         ["model"] = (c, v) => c with { Model = v },
         ["time_budget"] = (c, v) => c with { Trainer = c.Trainer with { TimeBudgetSeconds = NonNegative(v) } },
         ["target_samples"] = (c, v) => c with { Trainer = c.Trainer with { TargetSamplesPerStep = Int(v, min: 0) } },
+        ["max_memory"] = (c, v) => c with { Trainer = c.Trainer with { MaxMemoryBytes = MemorySize.Parse(v) } },
         ["max_batch_rays"] = (c, v) => c with { Trainer = c.Trainer with { MaxBatchRays = Int(v, min: 1) } },
         ["random_bkgd"] = (c, v) => c with { Data = c.Data with { RandomBackground = Bool(v) } },
         ["pixel_centers"] = (c, v) => c with { Data = c.Data with { PixelCenters = Bool(v) } },

@@ -146,6 +146,13 @@ public sealed record TrainerConfig
     /// the field learns the pixel's area average, as the images were rendered. Evaluation rays are never jittered.
     /// </summary>
     public bool PixelJitter { get; init; }
+
+    /// <summary>
+    /// max_memory: the memory the run should stay within, in bytes (0 = no limit). Training images are kept as 8-bit samples
+    /// when their floats would not fit in a quarter of it (a clear error when even those would not), and vanilla NeRF's point
+    /// chunks (netchunk) and render chunks shrink to fit a quarter of it.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; }
 }
 
 public sealed record VanillaNerfConfig

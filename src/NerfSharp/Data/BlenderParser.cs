@@ -77,6 +77,7 @@ public static class BlenderParser
         }
 
         var (r, g, b) = options.Background == BackgroundColor.White ? (1f, 1f, 1f) : (0f, 0f, 0f);
+        bool compact = options.MaxImageBytes > 0 && frames.Count > 0 && ChooseCompact(frames, options, jsonPath);
         var images = new Image[frames.Count];
         var sourceSizes = new (int Width, int Height)[frames.Count];
         var failures = new Exception?[frames.Count];
@@ -90,14 +91,31 @@ public static class BlenderParser
                     throw new DataFormatException(frame.ImagePath, $"image of frames[{frame.Index}] in {jsonPath} does not exist");
                 }
 
-                Image image = PngDecoder.ReadImage(frame.ImagePath);
-                sourceSizes[i] = (image.Width, image.Height);
-                if (options.HalfRes)
+                if (compact)
                 {
-                    image = ImageOps.DownsampleArea(image, 2);
+                    DecodedPng png = PngDecoder.Read(frame.ImagePath);
+                    sourceSizes[i] = (png.Width, png.Height);
+                    if (png.BitDepth == 8 && png.Channels is 3 or 4)
+                    {
+                        images[i] = Image.FromBytes(png.Width, png.Height, png.Channels, ToBytes(png.Samples), options.KeepAlpha ? null : (r, g, b));
+                        return;
+                    }
                 }
 
-                images[i] = options.KeepAlpha && image.Channels == 4 ? image : ImageOps.CompositeOver(image, r, g, b);
+                Image Decode()
+                {
+                    Image image = PngDecoder.ReadImage(frame.ImagePath);
+                    if (options.HalfRes)
+                    {
+                        image = ImageOps.DownsampleArea(image, 2);
+                    }
+
+                    return options.KeepAlpha && image.Channels == 4 ? image : ImageOps.CompositeOver(image, r, g, b);
+                }
+
+                images[i] = options.Cache is null ? Decode()
+                    : options.Cache.GetOrAdd(frame.ImagePath, $"blender; half {options.HalfRes}; keep alpha {options.KeepAlpha}; over {r} {g} {b}", Decode);
+                sourceSizes[i] = options.HalfRes ? (images[i].Width * 2, images[i].Height * 2) : (images[i].Width, images[i].Height);
             }
             catch (Exception e)
             {
@@ -137,6 +155,49 @@ public static class BlenderParser
         }
 
         return new DataParserOutput(images, cameras, paths, Near, Far, options.Background);
+    }
+
+    /// <summary>
+    /// Whether the split's images must be kept as 8-bit samples to fit <see cref="BlenderOptions.MaxImageBytes"/>, judged from
+    /// the first image's header (a split has one size); throws when even 8-bit samples would not fit.
+    /// </summary>
+    private static bool ChooseCompact(List<Frame> frames, BlenderOptions options, string jsonPath)
+    {
+        if (!File.Exists(frames[0].ImagePath))
+        {
+            return false; // reported, with its frame, by the decoding loop
+        }
+
+        var (width, height, channels) = PngDecoder.ReadHeader(frames[0].ImagePath);
+        int kept = options.KeepAlpha && channels == 4 ? 4 : 3;
+        long pixels = (long)width * height * frames.Count;
+        long floatBytes = options.HalfRes ? pixels / 4 * kept * 4 : pixels * kept * 4;
+        if (floatBytes <= options.MaxImageBytes)
+        {
+            return false;
+        }
+
+        long compactBytes = pixels * channels;
+        if (options.HalfRes || compactBytes > options.MaxImageBytes)
+        {
+            throw new ArgumentException(
+                $"the {frames.Count} images of {jsonPath} ({width}x{height}) need {Configuration.MemorySize.Format(options.HalfRes ? floatBytes : compactBytes)} " +
+                $"{(options.HalfRes ? "at half resolution" : "even as 8-bit samples")}, more than the {Configuration.MemorySize.Format(options.MaxImageBytes)} " +
+                "the memory limit leaves for images: raise --max-memory (images get a quarter of it)");
+        }
+
+        return true;
+    }
+
+    private static byte[] ToBytes(ushort[] samples)
+    {
+        var bytes = new byte[samples.Length];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            bytes[i] = (byte)samples[i];
+        }
+
+        return bytes;
     }
 
     private static (double CameraAngleX, List<Frame> Frames) ReadTransforms(string jsonPath, string dataDir)

@@ -35,9 +35,10 @@ internal static class CaptureImages
 
     /// <summary>
     /// Decodes the images in parallel (order kept), downsamples them by <paramref name="downscale"/> (area) and makes them RGB,
-    /// compositing alpha over the background; checks each against its camera's size.
+    /// compositing alpha over the background; checks each against its camera's size. With a <paramref name="cache"/>, images
+    /// decoded before come from it.
     /// </summary>
-    public static Image[] Load(IReadOnlyList<string> paths, IReadOnlyList<Camera> cameras, int downscale, BackgroundColor background)
+    public static Image[] Load(IReadOnlyList<string> paths, IReadOnlyList<Camera> cameras, int downscale, BackgroundColor background, DecodedImageCache? cache = null)
     {
         float bg = background == BackgroundColor.White ? 1f : 0f;
         var images = ImageFile.ReadAll(paths, image =>
@@ -49,7 +50,7 @@ internal static class CaptureImages
 
             return image.Channels == 4 ? ImageOps.CompositeOver(image, bg, bg, bg)
                 : image.Channels == 3 ? image : ImageOps.ToRgb(image);
-        });
+        }, cache: cache, transformKey: $"capture rgb; area downscale {downscale}; over {bg}");
         for (int i = 0; i < images.Length; i++)
         {
             var k = cameras[i].Intrinsics;

@@ -115,7 +115,7 @@ public static class ColmapParser
             viewBounds[k] = new DepthBounds((float)(bounds[i][0] * scale), (float)(bounds[i][1] * scale));
         }
 
-        var images = o.LoadImages ? CaptureImages.Load(paths, cameras, o.Downscale, o.Background) : [];
+        var images = o.LoadImages ? CaptureImages.Load(paths, cameras, o.Downscale, o.Background, o.Cache) : [];
         float near = viewBounds.Length == 0 ? 0 : viewBounds.Min(b => b.Near);
         float far = viewBounds.Length == 0 ? 1 : viewBounds.Max(b => b.Far);
         return new DataParserOutput(images, cameras, paths, near, far, o.Background)

@@ -51,6 +51,12 @@ public sealed record DataParserOutput(
     /// <summary>Per view, the mask image a transforms.json frame names (mask_path; nerfstudio: 0 = ignore the pixel), or null; null when no frame has one.</summary>
     public IReadOnlyList<string?>? MaskPaths { get; init; }
 
+    /// <summary>
+    /// Per view, the decoded mask (<see cref="PixelMask"/>: its ignored pixels are never sampled for training nor scored), or null
+    /// for a view without one; null when no view has one or images were not loaded.
+    /// </summary>
+    public IReadOnlyList<PixelMask?>? Masks { get; init; }
+
     /// <summary>Index of each view in the file's full (sorted) image list, before the split was taken.</summary>
     public IReadOnlyList<int>? SourceIndices { get; init; }
 

@@ -9,7 +9,7 @@ namespace NerfSharp.Data;
 /// nerf-pytorch's LLFF options: <paramref name="Factor"/> picks images_{factor} (0 or 1: images/); <paramref name="LlffHold"/>
 /// holds out every N-th view for test (0: the view nearest the average pose); <paramref name="Spherify"/> for 360-degree
 /// captures; <paramref name="NoNdc"/> keeps rays in world space; <paramref name="BdFactor"/> rescales so the nearest bound is
-/// 1 / bd_factor; <paramref name="Recenter"/> moves the average pose to the identity.
+/// 1 / bd_factor; <paramref name="Recenter"/> moves the average pose to the identity; <paramref name="Cache"/> keeps decoded images between loads.
 /// </summary>
 public sealed record LlffOptions(
     int Factor = 8,
@@ -19,7 +19,8 @@ public sealed record LlffOptions(
     double BdFactor = 0.75,
     bool Recenter = true,
     string Split = "train",
-    bool LoadImages = true);
+    bool LoadImages = true,
+    Imaging.DecodedImageCache? Cache = null);
 
 /// <summary>
 /// Parser for LLFF captures (poses_bounds.npy, N x 17: a 3x5 matrix [down, right, backwards, centre | H W focal] and the
@@ -143,7 +144,7 @@ public static class LlffParser
         var intrinsics = PinholeIntrinsics.FromFocal(width, height, focal);
         var cameras = indices.Select(i => new Camera(intrinsics, poses[i])).ToArray();
         var paths = indices.Select(i => imagePaths[i]).ToArray();
-        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, downscale, BackgroundColor.Black) : [];
+        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, downscale, BackgroundColor.Black, options.Cache) : [];
         bool ndc = !options.NoNdc;
         float near = ndc ? 0f : (float)(bounds.Min() * 0.9);
         float far = ndc ? 1f : (float)bounds.Max();

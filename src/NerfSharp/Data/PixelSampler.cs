@@ -16,7 +16,9 @@ public sealed record PixelSamplerState(long Epoch, long Cursor, ulong[] RngState
 /// step &lt; precrop_iters. The sequence depends only on the seed and the state, so a resumed run draws the same pixels.
 /// Images may differ in size (<see cref="PixelSampler(IReadOnlyList{ValueTuple{int, int}}, bool, int, double, ulong)"/>): the
 /// permutation then runs over all their pixels (image k's pixels follow image k-1's) and one-image steps use that image's size;
-/// with equal sizes both constructors draw the same sequence.
+/// with equal sizes both constructors draw the same sequence. With masks (<see cref="PixelMask"/>, nerfstudio's semantics) only
+/// kept pixels are drawn: the permutation runs over the kept pixels in the same order, and a one-image step draws from the
+/// kept pixels of its image (or crop); without masks the sequence is unchanged.
 /// </summary>
 public sealed class PixelSampler
 {
@@ -31,6 +33,10 @@ public sealed class PixelSampler
     private readonly double precropFrac;
     private readonly ulong seed;
     private readonly Rng rng;
+
+    // With masks: per image its mask (or null), and the concatenated indices of every kept pixel; null without masks.
+    private readonly PixelMask?[]? masks;
+    private readonly int[]? keptPixels;
     private int[] permutation = [];
     private int[] scratch = [];
     private long epoch = -1;
@@ -41,8 +47,11 @@ public sealed class PixelSampler
     {
     }
 
-    /// <summary>A sampler over images of the given (width, height) sizes, in image order.</summary>
-    public PixelSampler(IReadOnlyList<(int Width, int Height)> sizes, bool batching, int precropIters, double precropFrac, ulong seed)
+    /// <summary>
+    /// A sampler over images of the given (width, height) sizes, in image order; <paramref name="masks"/> (per image a mask
+    /// of its size or null; null for none) restricts it to the pixels they keep.
+    /// </summary>
+    public PixelSampler(IReadOnlyList<(int Width, int Height)> sizes, bool batching, int precropIters, double precropFrac, ulong seed, IReadOnlyList<PixelMask?>? masks = null)
     {
         ArgumentNullException.ThrowIfNull(sizes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizes.Count, "imageCount");
@@ -66,6 +75,35 @@ public sealed class PixelSampler
         }
 
         pixelStart[imageCount] = (int)total;
+        if (masks is not null && masks.Any(m => m is not null))
+        {
+            if (masks.Count != imageCount)
+            {
+                throw new ArgumentException($"{masks.Count} masks for {imageCount} images", nameof(masks));
+            }
+
+            this.masks = [.. masks];
+            var kept = new List<int>();
+            for (int k = 0; k < imageCount; k++)
+            {
+                PixelMask? mask = masks[k];
+                if (mask is not null && (mask.Width != widths[k] || mask.Height != heights[k]))
+                {
+                    throw new ArgumentException($"mask {k} is {mask.Width}x{mask.Height}, its image {widths[k]}x{heights[k]}", nameof(masks));
+                }
+
+                for (int p = 0; p < widths[k] * heights[k]; p++)
+                {
+                    if (mask is null || mask.Keeps(p % widths[k], p / widths[k]))
+                    {
+                        kept.Add(pixelStart[k] + p);
+                    }
+                }
+            }
+
+            keptPixels = [.. kept];
+        }
+
         this.batching = batching;
         this.precropIters = precropIters;
         this.precropFrac = precropFrac;
@@ -74,6 +112,9 @@ public sealed class PixelSampler
     }
 
     public int PixelCount => pixelStart[imageCount];
+
+    /// <summary>Pixels that can be drawn: all of them, or those the masks keep.</summary>
+    public int SampledPixelCount => keptPixels?.Length ?? PixelCount;
 
     public PixelSamplerState State => new(epoch, cursor, rng.GetState());
 
@@ -128,7 +169,7 @@ public sealed class PixelSampler
                 cursor = 0;
             }
 
-            int g = permutation[cursor++];
+            int g = keptPixels is null ? permutation[cursor++] : keptPixels[permutation[cursor++]];
             int image = ImageOf(g);
             int p = g - pixelStart[image];
             output[i] = new PixelIndex(image, p % widths[image], p / widths[image]);
@@ -157,9 +198,9 @@ public sealed class PixelSampler
 
     private void BuildPermutation(long forEpoch)
     {
-        if (permutation.Length != PixelCount)
+        if (permutation.Length != SampledPixelCount)
         {
-            permutation = new int[PixelCount];
+            permutation = new int[SampledPixelCount];
         }
 
         for (int i = 0; i < permutation.Length; i++)
@@ -187,19 +228,36 @@ public sealed class PixelSampler
         }
 
         int m = w * h;
-        if (output.Length > m)
-        {
-            throw new InvalidOperationException($"N_rand = {output.Length} exceeds the {m} pixels available in one image{(step < precropIters ? " crop" : string.Empty)}");
-        }
-
         if (scratch.Length < m)
         {
             scratch = new int[m];
         }
 
-        for (int i = 0; i < m; i++)
+        PixelMask? mask = masks?[image];
+        if (mask is null)
         {
-            scratch[i] = i;
+            for (int i = 0; i < m; i++)
+            {
+                scratch[i] = i;
+            }
+        }
+        else
+        {
+            int kept = 0;
+            for (int i = 0; i < m; i++)
+            {
+                if (mask.Keeps(x0 + (i % w), y0 + (i / w)))
+                {
+                    scratch[kept++] = i;
+                }
+            }
+
+            m = kept;
+        }
+
+        if (output.Length > m)
+        {
+            throw new InvalidOperationException($"N_rand = {output.Length} exceeds the {m} pixels available in one image{(step < precropIters ? " crop" : string.Empty)}{(mask is null ? string.Empty : " that its mask keeps")}");
         }
 
         // Partial Fisher-Yates: N distinct pixels (np.random.choice(..., replace=False)).

@@ -14,7 +14,7 @@ namespace NerfSharp.Data;
 /// train_filenames/val_filenames/test_filenames give the split; otherwise every <see cref="CaptureOptions.HoldEvery"/>-th frame
 /// is held out. aabb_scale, scale and offset give the scene box: instant-ngp's unit cube scaled by aabb_scale about its centre,
 /// mapped back to this world (p_ngp = scale * (y, z, x) + offset). applied_transform (nerfstudio) is reported as the world
-/// transform; mask_path per frame is resolved into MaskPaths (not applied). Per-view near/far: from the camera centre to the nearest point of the box (at least 1% of far) and to its farthest corner.
+/// transform; mask_path per frame is resolved into MaskPaths and decoded into Masks (nerfstudio: 0 = ignore the pixel). Per-view near/far: from the camera centre to the nearest point of the box (at least 1% of far) and to its farthest corner.
 /// Pixel centres at +0.5, as instant-ngp and nerfstudio.
 /// </summary>
 public static class TransformsJsonParser
@@ -125,7 +125,10 @@ public static class TransformsJsonParser
         var bounds = cameras.Select(c => BoundsInBox(c.CameraToWorld, box)).ToArray();
         Pose applied = root.TryGetProperty("applied_transform", out JsonElement at) ? ReadRows(at, jsonPath, "applied_transform") : Pose.Identity;
 
-        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, options.Downscale, options.Background) : [];
+        var images = options.LoadImages ? CaptureImages.Load(paths, cameras, options.Downscale, options.Background, options.Cache) : [];
+        PixelMask?[]? pixelMasks = options.LoadImages && anyMask
+            ? masks.Select((m, k) => m is null ? null : PixelMask.Load(m, images[k].Width, images[k].Height, options.Downscale)).ToArray()
+            : null;
         return new DataParserOutput(images, cameras, paths, bounds.Length == 0 ? 0 : bounds.Min(b => b.Near), bounds.Length == 0 ? 1 : bounds.Max(b => b.Far), options.Background)
         {
             Format = nerfstudio ? "nerfstudio" : "instant_ngp",
@@ -136,6 +139,7 @@ public static class TransformsJsonParser
             SplitDescription = description,
             WorldTransform = applied,
             MaskPaths = anyMask ? masks : null,
+            Masks = pixelMasks,
         };
     }
 

@@ -37,7 +37,8 @@ public sealed class ImageRenderer
 
     /// <summary>
     /// Renders the camera's full image; <paramref name="map"/> maps each camera ray to the model's space (NDC for
-    /// forward-facing LLFF scenes), <paramref name="onPixels"/> reports progress as pixels done.
+    /// forward-facing LLFF scenes; the rays then keep the camera ray's direction as their view direction),
+    /// <paramref name="onPixels"/> reports progress as pixels done.
     /// </summary>
     public RenderedImage Render(Camera camera, float near, float far, Func<Ray, Ray>? map = null, Action<long>? onPixels = null)
     {
@@ -56,6 +57,11 @@ public sealed class ImageRenderer
                 int x = (int)(p % w), y = (int)(p / w);
                 Ray ray = RayGenerator.GetRay(camera, x, y);
                 batch.Set(k, map != null ? map(ray) : ray, near, far);
+                if (map != null)
+                {
+                    batch.SetViewDirection(k, ray); // the model's space (NDC) differs; the view direction is the camera ray's
+                }
+
             }
 
             batch.Count = n;

@@ -48,9 +48,11 @@ public static class ImageFile
     /// <summary>
     /// Decodes every file of <paramref name="paths"/> on up to <paramref name="maxParallelism"/> threads
     /// (default: the processor count), applying <paramref name="transform"/> (e.g. a downscale or an RGB conversion) to each
-    /// on the same thread so that only transformed images are kept. Output order is input order.
+    /// on the same thread so that only transformed images are kept. Output order is input order. With a
+    /// <paramref name="cache"/>, each transformed image is read from it when present (<paramref name="transformKey"/> names
+    /// the transform) and stored there after decoding otherwise.
     /// </summary>
-    public static Image[] ReadAll(IReadOnlyList<string> paths, Func<Image, Image>? transform = null, int maxParallelism = 0)
+    public static Image[] ReadAll(IReadOnlyList<string> paths, Func<Image, Image>? transform = null, int maxParallelism = 0, DecodedImageCache? cache = null, string transformKey = "")
     {
         ArgumentNullException.ThrowIfNull(paths);
         var images = new Image[paths.Count];
@@ -60,8 +62,13 @@ public static class ImageFile
         {
             try
             {
-                Image image = Read(paths[i]);
-                images[i] = transform is null ? image : transform(image);
+                Image Decode()
+                {
+                    Image image = Read(paths[i]);
+                    return transform is null ? image : transform(image);
+                }
+
+                images[i] = cache is null ? Decode() : cache.GetOrAdd(paths[i], transformKey, Decode);
             }
             catch (Exception e)
             {

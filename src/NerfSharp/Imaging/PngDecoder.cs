@@ -32,6 +32,34 @@ public static class PngDecoder
     /// <summary>Reads and decodes a PNG file into a float image in [0, 1] (sample / 255 or sample / 65535).</summary>
     public static Image ReadImage(string path) => Read(path).ToImage();
 
+    /// <summary>
+    /// Width, height and decoded channel count from a PNG file's IHDR alone (palette images count as RGB; a tRNS chunk,
+    /// which may add alpha, is not read). For sizing memory before decoding.
+    /// </summary>
+    public static (int Width, int Height, int Channels) ReadHeader(string path)
+    {
+        var head = new byte[Signature.Length + 8 + 13];
+        int read;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DataFormatException(path, "image file does not exist", e);
+        }
+
+        ReadOnlySpan<byte> bytes = head.AsSpan(0, read);
+        if (read < head.Length || !bytes[..Signature.Length].SequenceEqual(Signature) || !bytes.Slice(Signature.Length + 4, 4).SequenceEqual("IHDR"u8))
+        {
+            throw new DataFormatException(path, "not a PNG file (no IHDR chunk at its start)");
+        }
+
+        var h = Header.Parse(bytes[(Signature.Length + 8)..], path);
+        return (h.Width, h.Height, h.ColorType == 3 ? 3 : h.SamplesPerPixel);
+    }
+
     /// <summary>Reads and decodes a PNG file into its integer samples.</summary>
     public static DecodedPng Read(string path)
     {

@@ -42,6 +42,13 @@ public sealed class RayBatch
     /// <summary>Background colour of ray r at [3r .. 3r+2]: what it sees where the accumulated opacity is below 1.</summary>
     public float[] Background { get; }
 
+    /// <summary>
+    /// The direction ray r looks along in the world, at [3r .. 3r+2], when the ray itself is in another space (NDC for
+    /// forward-facing LLFF scenes: nerf-pytorch takes viewdirs from rays_d before ndc_rays); null when every ray's own
+    /// <see cref="Directions"/> is its viewing direction. Filled by <see cref="SetViewDirection"/>; a plain Set copies the ray's direction.
+    /// </summary>
+    public float[]? ViewDirections { get; private set; }
+
     /// <summary>dL/dorigin of ray r at [3r .. 3r+2], or null when ray gradients are not wanted.</summary>
     public float[]? OriginGradients { get; private set; }
 
@@ -78,6 +85,22 @@ public sealed class RayBatch
         Near[index] = near;
         Far[index] = far;
         CameraIndex[index] = -1;
+        if (ViewDirections is not null)
+        {
+            ViewDirections[o] = Directions[o];
+            ViewDirections[o + 1] = Directions[o + 1];
+            ViewDirections[o + 2] = Directions[o + 2];
+        }
+    }
+
+    /// <summary>Gives ray <paramref name="index"/> (set before) the viewing direction of <paramref name="worldRay"/>, the ray it was mapped from.</summary>
+    public void SetViewDirection(int index, in Ray worldRay)
+    {
+        ViewDirections ??= new float[Capacity * 3];
+        int o = index * 3;
+        ViewDirections[o] = (float)worldRay.DirX;
+        ViewDirections[o + 1] = (float)worldRay.DirY;
+        ViewDirections[o + 2] = (float)worldRay.DirZ;
     }
 
     /// <summary>Sets ray <paramref name="index"/> with the camera it comes from.</summary>
@@ -97,6 +120,12 @@ public sealed class RayBatch
 
         source.Origins.AsSpan(start * 3, count * 3).CopyTo(Origins);
         source.Directions.AsSpan(start * 3, count * 3).CopyTo(Directions);
+        if (source.ViewDirections is not null || ViewDirections is not null)
+        {
+            ViewDirections ??= new float[Capacity * 3];
+            (source.ViewDirections ?? source.Directions).AsSpan(start * 3, count * 3).CopyTo(ViewDirections);
+        }
+
         source.Near.AsSpan(start, count).CopyTo(Near);
         source.Far.AsSpan(start, count).CopyTo(Far);
         source.CameraIndex.AsSpan(start, count).CopyTo(CameraIndex);

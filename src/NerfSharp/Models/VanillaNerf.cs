@@ -68,6 +68,12 @@ public sealed class VanillaNerf : IRadianceModel
 
     public VanillaNerfConfig Config => config;
 
+    /// <summary>Sample depths of the last training chunk: coarse and importance samples merged, [rays][Samples + Importance] (tests).</summary>
+    internal ReadOnlySpan<float> LastFineDepths => buffers.ZFine;
+
+    /// <summary>The importance (PDF) samples alone of the last training chunk, [rays][Importance] (tests).</summary>
+    internal ReadOnlySpan<float> LastImportanceDepths => buffers.ZImportance;
+
     public void Initialize(Rng rng)
     {
         Coarse.Initialize(rng);
@@ -151,16 +157,21 @@ public sealed class VanillaNerf : IRadianceModel
     private void RenderChunk(ChunkBuffers b, RayBatch rays, int start, int n, bool training, Rng? rng)
     {
         bool perturb = training && config.Perturb;
+
+        // |rays_d| scales the intervals; viewdirs are the normalised world direction (nerf-pytorch's render() takes them
+        // from rays_d before ndc_rays, so on NDC rays they come from RayBatch.ViewDirections).
+        float[] views = rays.ViewDirections ?? rays.Directions;
         for (int r = 0; r < n; r++)
         {
             int o = (start + r) * 3;
             float dx = rays.Directions[o], dy = rays.Directions[o + 1], dz = rays.Directions[o + 2];
-            float norm = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
-            b.DirectionNorm[r] = norm;
+            b.DirectionNorm[r] = MathF.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+            float vx = views[o], vy = views[o + 1], vz = views[o + 2];
+            float norm = MathF.Sqrt((vx * vx) + (vy * vy) + (vz * vz));
             float inv = norm > 0 ? 1f / norm : 0f;
-            b.ViewDirs[(r * 3) + 0] = dx * inv;
-            b.ViewDirs[(r * 3) + 1] = dy * inv;
-            b.ViewDirs[(r * 3) + 2] = dz * inv;
+            b.ViewDirs[(r * 3) + 0] = vx * inv;
+            b.ViewDirs[(r * 3) + 1] = vy * inv;
+            b.ViewDirs[(r * 3) + 2] = vz * inv;
         }
 
         int ns = config.Samples;

@@ -1,6 +1,7 @@
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
+using NerfSharp.Imaging;
 
 namespace NerfSharp.Runs;
 
@@ -13,8 +14,12 @@ public static class DatasetLoader
 {
     public static readonly IReadOnlyList<string> DatasetTypes = ["blender", "llff", "instant_ngp", "nerfstudio", "colmap", "auto"];
 
-    /// <summary>Loads <paramref name="split"/>; <paramref name="report"/> receives the detection message (default: standard error).</summary>
-    public static DataParserOutput Load(DataConfig data, string split, Action<string>? report = null)
+    /// <summary>
+    /// Loads <paramref name="split"/>; <paramref name="report"/> receives the detection message (default: standard error).
+    /// <paramref name="maxImageBytes"/> (0 = no limit) bounds the decoded images of a Blender scene (8-bit storage when floats would not fit).
+    /// Decoded images are kept in <paramref name="cache"/> (default: <see cref="DecodedImageCache.FromEnvironment"/>).
+    /// </summary>
+    public static DataParserOutput Load(DataConfig data, string split, Action<string>? report = null, long maxImageBytes = 0, DecodedImageCache? cache = null)
     {
         var (format, reason) = Resolve(data);
         if (reason is not null)
@@ -24,13 +29,14 @@ public static class DatasetLoader
 
         var background = data.WhiteBackground ? BackgroundColor.White : BackgroundColor.Black;
         int factor = Math.Max(1, data.Factor);
-        var capture = new CaptureOptions(split, Downscale: factor, HoldEvery: data.LlffHold, Background: background);
+        cache ??= DecodedImageCache.FromEnvironment();
+        var capture = new CaptureOptions(split, Downscale: factor, HoldEvery: data.LlffHold, Background: background, Cache: cache);
         return format switch
         {
-            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground, data.PixelCenters ? PixelCenter.Center : PixelCenter.Corner)),
+            DatasetFormat.Blender => BlenderParser.Load(data.DataDir, split, new BlenderOptions(data.HalfRes, split == "train" ? 1 : Math.Max(1, data.TestSkip), background, KeepAlpha: split == "train" && data.RandomBackground, MaxImageBytes: maxImageBytes, Cache: cache, PixelCenter: data.PixelCenters ? PixelCenter.Center : PixelCenter.Corner)),
             DatasetFormat.TransformsJson => TransformsJsonParser.Load(data.DataDir, capture),
             DatasetFormat.Colmap => ColmapParser.Load(data.DataDir, new ColmapOptions(capture)),
-            _ => LlffParser.Load(data.DataDir, new LlffOptions(data.Factor, data.LlffHold, data.Spherify, data.NoNdc, Split: split)),
+            _ => LlffParser.Load(data.DataDir, new LlffOptions(data.Factor, data.LlffHold, data.Spherify, data.NoNdc, Split: split, Cache: cache)),
         };
     }
 

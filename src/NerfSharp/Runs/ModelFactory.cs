@@ -30,7 +30,7 @@ public static class ModelFactory
                 config.Vanilla,
                 bg,
                 new ParameterGroup("default", new AdamConfig(), config.Trainer.LearningRate, new ExponentialDecaySchedule(config.Trainer.LearningRateDecay * 1000)),
-                Math.Max(1024, config.Trainer.NetChunk)),
+                MemoryBudget.VanillaPointsPerChunk(config)),
             "ngp" => new NgpModel(
                 config.Ngp,
                 SceneBox.Cube((float)(config.Ngp.SceneBoxHalfSize > 0 ? config.Ngp.SceneBoxHalfSize : DefaultSceneBoxHalfSize)),

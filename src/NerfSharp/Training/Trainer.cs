@@ -75,7 +75,7 @@ public sealed class Trainer
         groupRates = new double[groups.Length];
         batchRays = InitialBatchRays(t);
         var sizes = train.Images.Select(i => (i.Width, i.Height)).ToArray();
-        sampler = new PixelSampler(sizes, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed);
+        sampler = new PixelSampler(sizes, !t.NoBatching, t.PrecropIters, t.PrecropFrac, t.Seed, train.Masks);
         rng = new Rng(t.Seed ^ 0x7EA1_0000_0000_0002UL);
         Directory.CreateDirectory(config.OutputDir);
         checkpoints = new CheckpointDirectory(Path.Combine(config.OutputDir, "checkpoints"));
@@ -149,6 +149,7 @@ public sealed class Trainer
         var t = config.Trainer;
         int capacity = Math.Max(batchRays, MaxBatchRays(t));
         var pixels = new PixelIndex[capacity];
+        Span<float> pixel = stackalloc float[4];
         var rays = new RayBatch(capacity);
         CameraOptimizer? cameraOptimizer = model.CameraOptimizer;
         if (cameraOptimizer != null)
@@ -200,27 +201,33 @@ public sealed class Trainer
                 DepthBounds bounds = train.BoundsOf(p.Image);
                 // With jitter the ray goes through a random point of the pixel's square around its nominal point.
                 double jx = t.PixelJitter ? rng.NextFloat() - 0.5 : 0, jy = t.PixelJitter ? rng.NextFloat() - 0.5 : 0;
-                rays.Set(i, train.RayFor(p.Image, p.X + jx, p.Y + jy), bounds.Near, bounds.Far, p.Image);
+                Ray world = RayGenerator.GetRay(train.Cameras[p.Image], p.X + jx, p.Y + jy);
+                rays.Set(i, train.ToTrainingSpace(world), bounds.Near, bounds.Far, p.Image);
+                if (train.Ndc)
+                {
+                    rays.SetViewDirection(i, world);
+                }
+
                 var img = train.Images[p.Image];
-                int o = ((p.Y * img.Width) + p.X) * img.Channels;
+                img.ReadPixel(p.X, p.Y, pixel);
                 if (img.Channels == 4)
                 {
                     // RGBA: a random background per ray, the target composited over it (instant-ngp), so the
                     // model cannot explain transparent pixels with a coloured haze.
                     float r = rng.NextFloat(), g = rng.NextFloat(), b = rng.NextFloat();
-                    float a = img.Pixels[o + 3];
-                    target[(i * 3) + 0] = (img.Pixels[o] * a) + (r * (1 - a));
-                    target[(i * 3) + 1] = (img.Pixels[o + 1] * a) + (g * (1 - a));
-                    target[(i * 3) + 2] = (img.Pixels[o + 2] * a) + (b * (1 - a));
+                    float a = pixel[3];
+                    target[(i * 3) + 0] = (pixel[0] * a) + (r * (1 - a));
+                    target[(i * 3) + 1] = (pixel[1] * a) + (g * (1 - a));
+                    target[(i * 3) + 2] = (pixel[2] * a) + (b * (1 - a));
                     rays.Background[3 * i] = r;
                     rays.Background[(3 * i) + 1] = g;
                     rays.Background[(3 * i) + 2] = b;
                 }
                 else
                 {
-                    target[(i * 3) + 0] = img.Pixels[o];
-                    target[(i * 3) + 1] = img.Pixels[o + 1];
-                    target[(i * 3) + 2] = img.Pixels[o + 2];
+                    target[(i * 3) + 0] = pixel[0];
+                    target[(i * 3) + 1] = pixel[1];
+                    target[(i * 3) + 2] = pixel[2];
                     rays.Background[3 * i] = bgR;
                     rays.Background[(3 * i) + 1] = bgG;
                     rays.Background[(3 * i) + 2] = bgB;

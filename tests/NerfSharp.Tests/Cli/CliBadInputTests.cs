@@ -144,6 +144,16 @@ public sealed class CliBadInputTests : IClassFixture<DemoSceneFixture>, IDisposa
     }
 
     [Fact]
+    public void ADivergedRunIsAUserErrorAndKeepsItsCheckpoint()
+    {
+        string run = CopyOfRun("diverge");
+        string checkpoints = Path.Combine(run, "checkpoints");
+        string latest = Directory.EnumerateFiles(checkpoints).Order(StringComparer.Ordinal).Last();
+        var r = AssertUserError(["train", "--resume", run, "--steps", "8", "--lrate", "1e30"], Path.GetFileName(latest), checkpoints);
+        Assert.Contains("diverged", r.Error);
+    }
+
+    [Fact]
     public void ResumeWithoutACheckpointIsAnErrorNotAFreshStart()
     {
         string run = CopyOfRun("nockpt");

@@ -81,6 +81,7 @@ public sealed class ConfigKeyEffectTests
         ("loss", "huber", D with { Ngp = D.Ngp with { Loss = "huber" } }),
         ("lr_milestones", "0.8,0.95", D with { Ngp = D.Ngp with { LearningRateMilestones = "0.8,0.95" } }),
         ("lr_warmup", "35", D with { Ngp = D.Ngp with { LearningRateWarmupSteps = 35 } }),
+        ("max_memory", "1.5G", D with { Trainer = D.Trainer with { MaxMemoryBytes = 3L << 29 } }),
         ("early_stop", "False", D with { Ngp = D.Ngp with { TrainEarlyStop = false } }),
         ("alpha_threshold", "0.01", D with { Ngp = D.Ngp with { AlphaThreshold = 0.01 } }),
         ("camera_opt", "so3xr3", D with { CameraOptimizer = D.CameraOptimizer with { Mode = "SO3xR3" } }),

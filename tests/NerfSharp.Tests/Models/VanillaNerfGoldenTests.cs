@@ -12,7 +12,9 @@ namespace NerfSharp.Tests.Models;
 /// at 1e-4. The fine pass places samples by inverting a CDF of coarse weights, and the untrained network's
 /// 2^9-frequency encoding turns float32 rounding of those positions into visible output changes: moving the
 /// ray origins by 1e-7 (relative) moves fine disparity by about 0.6% and accumulation by 0.07%. Fine outputs
-/// are therefore compared at a few times that sensitivity, and fine gradients by direction and norm.
+/// are therefore compared at a few times that sensitivity, and fine gradients by direction and norm; the tight
+/// checks of the fine pass (float64 reference on the model's own samples, finite differences) are in
+/// <see cref="VanillaNerfFineReferenceTests"/>.
 /// </summary>
 public sealed class VanillaNerfGoldenTests
 {
