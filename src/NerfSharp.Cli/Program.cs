@@ -22,12 +22,14 @@ public static class Program
                       generate a procedural scene, train, score the test views, render a 360-degree video
           nerf train  --data DIR [--model ngp|vanilla] [--out DIR] [--time-budget SECONDS] [--steps N] [--seed S]
                       [--log-every N] [--config FILE] [--KEY VALUE ...]   (any nerf-pytorch key, e.g. --N_rand 1024)
+                      [--viewer [--port 7007] [--host 127.0.0.1]]   live web viewer while training
                       default model: ngp (instant-ngp's hash grid + occupancy grid); a nerf-pytorch config file
                       trains vanilla NeRF. --time-budget counts wall-clock seconds from process start (loading
                       included), stretches the schedule over the budget and evaluates the val split at the end;
                       such runs depend on the machine's speed. Runs with --steps are deterministic (same seed, same bits).
           nerf train  --resume RUN [--steps N]                continue from the run's last checkpoint
           nerf eval   --run RUN --split val|test|train [--data OTHER_DIR] [--json] [--max-images N] [--testskip N] [--out DIR]
+          nerf view   --run RUN [--port 7007] [--host 127.0.0.1]   web viewer on http://127.0.0.1:7007 until Ctrl+C
           nerf render --run RUN --path spiral|test|val|train [--out DIR] [--video] [--frames N] [--render-factor F]
           nerf bench  [--model vanilla|ngp] [--data DIR] [--iters N] [--warmup N] [--minutes M]
                       vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400
@@ -69,6 +71,11 @@ public static class Program
             if (args[0] == "process")
             {
                 return ProcessCommand.Run(args[1..], ctx);
+            }
+
+            if (args[0] == "view")
+            {
+                return ViewCommand.Run(args, ctx);
             }
 
             var rest = new CliArguments(args[1..]);

@@ -5,6 +5,7 @@ using NerfSharp.Evaluation;
 using NerfSharp.Models;
 using NerfSharp.Runs;
 using NerfSharp.Training;
+using NerfSharp.Viewer;
 
 namespace NerfSharp.Cli.Commands;
 
@@ -45,6 +46,9 @@ public static class TrainCommand
             config = config with { Model = model };
         }
 
+        ViewerOptions? viewer = args.Flag("viewer")
+            ? new ViewerOptions { Port = args.Int("port") ?? ViewerOptions.DefaultPort, Host = args.Take("host") ?? ViewerOptions.DefaultHost }
+            : null;
         bool stepsGiven = args.Has("steps") || args.Has("N_iters");
         config = RunConfigResolver.ApplyFlags(config, args);
         if (config.Trainer.TimeBudgetSeconds > 0 && !stepsGiven && resume == null)
@@ -53,11 +57,11 @@ public static class TrainCommand
         }
 
         config = RunConfigResolver.Absolutize(config);
-        return Train(config, resume != null, ctx);
+        return Train(config, resume != null, ctx, viewer);
     }
 
-    /// <summary>Trains with a resolved config; shared with <c>nerf demo</c>.</summary>
-    public static int Train(RunConfig config, bool resume, CliContext ctx)
+    /// <summary>Trains with a resolved config; shared with <c>nerf demo</c>. With <paramref name="viewer"/>, the web viewer is live while training.</summary>
+    public static int Train(RunConfig config, bool resume, CliContext ctx, ViewerOptions? viewer = null)
     {
         var folder = new RunFolder(config.OutputDir);
         string? latest = folder.LatestCheckpoint();
@@ -113,6 +117,7 @@ public static class TrainCommand
         trainer.OnProgress = p => progress.Report(p.Step, p.TotalSteps, p.SessionSeconds, p.SessionSteps, $"loss {p.Loss.Loss:F5} psnr {p.Loss.Psnr:F2} lr {p.LearningRate:E2}");
         trainer.OnTestset = step => RenderTestset(config, model, folder, step, ctx);
         trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx);
+        using IDisposable? live = viewer is null ? null : ViewCommand.StartLive(viewer, config.ExperimentName, model, train, config.Trainer.Chunk, trainer, ctx);
         TrainingResult result = trainer.Run(ctx.Cancel);
         progress.Finish();
         if (result.Interrupted)

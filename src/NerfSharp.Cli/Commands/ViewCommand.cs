@@ -1,0 +1,93 @@
+using System.CommandLine;
+using NerfSharp.Data;
+using NerfSharp.Models;
+using NerfSharp.Runs;
+using NerfSharp.Training;
+using NerfSharp.Viewer;
+
+namespace NerfSharp.Cli.Commands;
+
+/// <summary>
+/// <c>nerf view --run RUN [--port 7007] [--host 127.0.0.1]</c>: serves the live web viewer on a trained run until
+/// Ctrl+C; and the viewer of <c>nerf train --viewer</c>, live while the model trains.
+/// </summary>
+public static class ViewCommand
+{
+    /// <summary>The <c>view</c> command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var run = new Option<string>("--run") { Description = "the run folder (its latest checkpoint is shown)", Required = true };
+        var port = new Option<int>("--port") { Description = "TCP port to listen on", DefaultValueFactory = _ => ViewerOptions.DefaultPort };
+        var host = new Option<string>("--host") { Description = "address to bind (anything but loopback exposes the viewer to the network)", DefaultValueFactory = _ => ViewerOptions.DefaultHost };
+        var command = new Command("view", "serve the web viewer of a trained run on localhost until Ctrl+C\n\nExample:\n  nerf view --run runs/statue --port 7007")
+        {
+            run, port, host,
+        };
+        command.SetAction(parse => Serve(parse.GetValue(run)!, new ViewerOptions { Port = parse.GetValue(port), Host = parse.GetValue(host)! }, ctx));
+        return command;
+    }
+
+    /// <summary>Parses and runs <c>nerf view ...</c> (<paramref name="args"/> include "view"); errors propagate as exceptions to the caller's exit-code mapping.</summary>
+    public static int Run(string[] args, CliContext ctx) =>
+        new RootCommand("nerf") { Create(ctx) }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = ctx.Out, Error = ctx.Error });
+
+    /// <summary>Serves the viewer on a trained run until <see cref="CliContext.Cancel"/> fires.</summary>
+    public static int Serve(string runDir, ViewerOptions options, CliContext ctx)
+    {
+        TrainedRun run = TrainedRun.Open(runDir);
+        DataParserOutput train = DatasetLoader.Load(run.Config.Data, "train");
+        var scene = ViewerScene.FromData($"{Path.GetFileName(run.Folder.Path.TrimEnd('/', '\\'))} (step {run.Step})", run.Model, train, run.Config.Trainer.Chunk);
+        WarnIfExposed(options, ctx);
+        ViewerServer server = ViewerServer.StartAsync(scene, options, ctx.Cancel).GetAwaiter().GetResult();
+        try
+        {
+            ctx.Out.WriteLine($"viewer: {server.Address} (run {run.Folder.Path}, step {run.Step}); Ctrl+C to stop");
+            ctx.Cancel.WaitHandle.WaitOne();
+        }
+        finally
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Starts the viewer on a model that is about to train: it subscribes to the trainer's per-step report (step, loss,
+    /// PSNR) and renders on its own threads with their own render contexts, reading the parameters as training writes them.
+    /// Dispose it to stop serving.
+    /// </summary>
+    public static IDisposable StartLive(ViewerOptions options, string title, IRadianceModel model, DataParserOutput train, int chunk, Trainer trainer, CliContext ctx)
+    {
+        var status = new TrainingStatus();
+        var scene = ViewerScene.FromData(title, model, train, chunk) with { Training = status };
+        WarnIfExposed(options, ctx);
+        ViewerServer server = ViewerServer.StartAsync(scene, options, ctx.Cancel).GetAwaiter().GetResult();
+        Action<TrainingProgress>? previous = trainer.OnProgress;
+        trainer.OnProgress = p =>
+        {
+            previous?.Invoke(p);
+            status.Report(p.Step, p.TotalSteps, p.Loss.Loss, p.Loss.Psnr);
+        };
+        ctx.Out.WriteLine($"viewer: {server.Address} (live while training; frames take at most {options.TrainingShare:P0} of the wall clock per connected browser)");
+        return new LiveViewer(server, status);
+    }
+
+    private static void WarnIfExposed(ViewerOptions options, CliContext ctx)
+    {
+        if (!options.IsLoopback)
+        {
+            ctx.Error.WriteLine($"warning: the viewer listens on {options.Host}, not on loopback: anyone who can reach this machine on port {options.Port} can see the scene");
+        }
+    }
+
+    /// <summary>A running viewer of a training run: disposing it marks training stopped and closes the server.</summary>
+    private sealed class LiveViewer(ViewerServer server, TrainingStatus status) : IDisposable
+    {
+        public void Dispose()
+        {
+            status.Finish();
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
