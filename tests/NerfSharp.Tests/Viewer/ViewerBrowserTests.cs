@@ -23,7 +23,7 @@ public sealed class ViewerBrowserTests : IClassFixture<TrainedDemoRunFixture>
 
     public ViewerBrowserTests(TrainedDemoRunFixture fixture) => this.fixture = fixture;
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task DragOrbitsAndTheFrameIsTheServerRenderOfTheBrowsersCamera()
     {
         TrainedRun run = TrainedRun.Open(fixture.RunDir);
@@ -86,7 +86,7 @@ public sealed class ViewerBrowserTests : IClassFixture<TrainedDemoRunFixture>
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task CameraPathDownloadsAsNerfstudioCameraPathJson()
     {
         TrainedRun run = TrainedRun.Open(fixture.RunDir);
@@ -134,7 +134,7 @@ public sealed class ViewerBrowserTests : IClassFixture<TrainedDemoRunFixture>
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 300_000)]
     public async Task ReloadingThePageDuringTrainingLeavesTrainingRunning()
     {
         using var dir = new TempDirectory();
