@@ -80,6 +80,9 @@ public sealed class ViewerBrowserTests : IClassFixture<TrainedDemoRunFixture>
             await page.SelectOptionAsync("#mode", "rgb");
             await WaitSettled(page);
 
+            // The page as a person sees it: the frame scaled to fill the stage (160 px on the long side), frustums on top.
+            await page.GotoAsync($"{server.Address}?max=160");
+            await WaitSettled(page);
             string shot = Path.Combine(SystemChromium.ScreenshotDirectory(), "viewer.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot });
             Assert.True(new FileInfo(shot).Length > 1000);
