@@ -23,14 +23,13 @@ public sealed class ViewerServer : IAsyncDisposable
     private readonly List<Task> sessions = [];
     private readonly Lock sessionsGate = new();
 
-    private ViewerServer(WebApplication app, Uri address)
+    private ViewerServer(WebApplication app)
     {
         this.app = app;
-        Address = address;
     }
 
     /// <summary>The URL to open in a browser (with the bound port).</summary>
-    public Uri Address { get; }
+    public Uri Address { get; private set; } = new("http://127.0.0.1/");
 
     /// <summary>Starts serving <paramref name="scene"/>; throws <see cref="ArgumentException"/> when the host is not an address of this machine or the port is taken.</summary>
     public static async Task<ViewerServer> StartAsync(ViewerScene scene, ViewerOptions options, CancellationToken cancel = default)
@@ -52,10 +51,10 @@ public sealed class ViewerServer : IAsyncDisposable
             k.Listen(ip, options.Port);
         });
         WebApplication app = builder.Build();
-        ViewerServer? server = null;
+        var server = new ViewerServer(app);
         byte[] sceneJson = SceneDescription.ToJson(scene);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        app.Run(context => server!.HandleAsync(context, scene, options, sceneJson));
+        app.Run(context => server.HandleAsync(context, scene, options, sceneJson));
         try
         {
             await app.StartAsync(cancel);
@@ -78,7 +77,7 @@ public sealed class ViewerServer : IAsyncDisposable
             address.Host = "127.0.0.1";
         }
 
-        server = new ViewerServer(app, address.Uri);
+        server.Address = address.Uri;
         return server;
     }
 
