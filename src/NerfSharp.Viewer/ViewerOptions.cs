@@ -31,6 +31,9 @@ public sealed record ViewerOptions
     /// </summary>
     public double TrainingShare { get; init; } = 0.25;
 
+    /// <summary>Most browser connections served at once (each has its own render thread); more are answered 503.</summary>
+    public int MaxConnections { get; init; } = 8;
+
     /// <summary>A frame is rendered at 1 / this of the asked size while the camera moves.</summary>
     public int MovingDownscale { get; init; } = 4;
 

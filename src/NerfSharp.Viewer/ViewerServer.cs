@@ -157,21 +157,29 @@ public sealed class ViewerServer : IAsyncDisposable
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new ViewerSession(socket, scene, options);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, context.RequestAborted);
-        Task run = session.RunAsync(cancel.Token);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task run = ended.Task;
         lock (sessionsGate)
         {
+            if (sessions.Count >= options.MaxConnections)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
             sessions.Add(run);
         }
 
         try
         {
-            await run;
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var session = new ViewerSession(socket, scene, options);
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, context.RequestAborted);
+            await session.RunAsync(cancel.Token);
         }
         finally
         {
+            ended.SetResult();
             lock (sessionsGate)
             {
                 sessions.Remove(run);

@@ -129,6 +129,18 @@ public sealed class ViewerServerTests
     }
 
     [Fact]
+    public async Task ConnectionsBeyondTheLimitAreRefused()
+    {
+        await using ViewerServer server = await ViewerServer.StartAsync(UntrainedScene(), new ViewerOptions { Port = 0, MaxConnections = 1 });
+        var ws = new Uri($"ws://{server.Address.Authority}/ws");
+        using var first = new ClientWebSocket();
+        await first.ConnectAsync(ws, CancellationToken.None);
+        using var second = new ClientWebSocket();
+        await Assert.ThrowsAsync<WebSocketException>(() => second.ConnectAsync(ws, CancellationToken.None));
+        await AssertFrame(first);
+    }
+
+    [Fact]
     public void APortInUseIsOneClearSentence()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
