@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg, libjpeg-turbo-progs, colmap), builds in Release,
+# Runs every NerfSharp test, the way CI does: installs what tests need (ffmpeg, libjpeg-turbo-progs, colmap, chromium), builds in Release,
 # runs the suite, then re-runs the SIMD kernel tests with AVX-512 disabled (Vector256 path; .NET 10 reads DOTNET_EnableAVX512,
 # older runtimes DOTNET_EnableAVX512F) and with
 # AVX2 disabled (narrower/scalar fallbacks).
@@ -8,11 +8,13 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 # Tools the tests call: ffmpeg (video tests), djpeg/cjpeg (libjpeg-turbo-progs: the JPEG reference decoder and test files)
-# and colmap (CPU structure-from-motion for `nerf process`).
+# colmap (CPU structure-from-motion for `nerf process`) and chromium (the web viewer's browser tests, driven by Playwright's
+# driver from its NuGet package: no browser download).
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v djpeg >/dev/null 2>&1 && command -v cjpeg >/dev/null 2>&1 || need+=(libjpeg-turbo-progs)
 command -v colmap >/dev/null 2>&1 || need+=(colmap)
+[ -x /usr/bin/chromium ] || [ -n "${NERF_CHROMIUM:-}" ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "test.sh: installing ${need[*]} (needed by the tests)" >&2
   if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null;

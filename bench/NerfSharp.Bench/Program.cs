@@ -1,6 +1,6 @@
 namespace NerfSharp.Bench;
 
-/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]]</c>.</summary>
+/// <summary>Micro and end-to-end benchmarks: <c>dotnet run -c Release --project bench/NerfSharp.Bench -- [clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]|viewer RUN [seconds] [WxH]]</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -29,11 +29,14 @@ public static class Program
             case "layout":
                 LayoutBenchmark.Run();
                 return 0;
+            case "viewer":
+                ViewerBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
             case "mlp64":
                 Mlp64Benchmark.Run(args.Skip(1).ToArray());
                 return 0;
             default:
-                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]");
+                Console.Error.WriteLine("usage: NerfSharp.Bench clock|probe|gemm [tile] [points]|mlp [points] [repeats]|mlp64 [items] [repeats]|layout|hashgrid [points] [repeats]|viewer RUN [seconds] [WxH]");
                 return 2;
         }
     }

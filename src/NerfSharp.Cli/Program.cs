@@ -48,6 +48,7 @@ public static class Program
             ProcessCommand.Create(ctx),
             ReportCommand.Create(ctx),
             ExportCommand.Create(ctx),
+            ViewCommand.Create(ctx),
         };
         root.Add(new Option<bool>(VerboseFlag) { Description = "show the stack trace of an error", Recursive = true });
         CommandHelp.ListSummariesOnly(root);

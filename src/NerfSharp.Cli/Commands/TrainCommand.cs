@@ -7,6 +7,7 @@ using NerfSharp.Evaluation;
 using NerfSharp.Models;
 using NerfSharp.Runs;
 using NerfSharp.Training;
+using NerfSharp.Viewer;
 
 namespace NerfSharp.Cli.Commands;
 
@@ -28,6 +29,9 @@ public static class TrainCommand
         var checkpointEvery = CliOptions.OptionalInt("--checkpoint-every", "steps between checkpoints", "--i_weights");
         var configFile = CliOptions.Text("--config", "nerf-pytorch 'key = value' config file (configs/lego.txt works as it is); flags override it", "FILE");
         var resume = CliOptions.Text("--resume", "continue this run folder from its last checkpoint", "RUN");
+        var viewer = CliOptions.Flag("--viewer", "serve the live web viewer while training (http://HOST:PORT)");
+        var port = CliOptions.Int("--port", "viewer port", ViewerOptions.DefaultPort);
+        var host = CliOptions.TextWithDefault("--host", "viewer address to bind (anything but loopback is reachable from other machines)", ViewerOptions.DefaultHost, "ADDRESS");
         var command = new Command("train", CommandHelp.Describe(
             "Train a model on a dataset into a run folder, or continue one.",
             [
@@ -35,11 +39,12 @@ public static class TrainCommand
                 "nerf train --data scenes/lego --model vanilla --out runs/lego_vanilla --steps 2000 --N_rand 1024 --white_bkgd",
                 "nerf train --config configs/lego.txt",
                 "nerf train --resume runs/lego --steps 4000",
+                "nerf train --data scenes/statue --out runs/statue --viewer",
             ],
             "Any nerf-pytorch key (--N_rand 1024, --lrate 5e-4, --no_batching) or NerfSharp key (--log2_hashmap_size 18,\n" +
             "--target_samples 131072, --loss huber) is a flag too, as --KEY VALUE or --KEY=VALUE; an unknown key is an error."))
         {
-            data, model, output, timeBudget, steps, seed, logEvery, checkpointEvery, configFile, resume,
+            data, model, output, timeBudget, steps, seed, logEvery, checkpointEvery, configFile, resume, viewer, port, host,
         };
         command.AcceptConfigKeys();
         command.SetAction(parse =>
@@ -61,13 +66,14 @@ public static class TrainCommand
             Add("log-every", parse.GetValue(logEvery));
             Add("checkpoint-every", parse.GetValue(checkpointEvery));
             flags.AddRange(ConfigKeyArguments.Read(parse));
-            return Run(parse.GetValue(resume), parse.GetValue(configFile), parse.GetValue(output), parse.GetValue(model), flags, ctx);
+            ViewerOptions? live = parse.GetValue(viewer) ? new ViewerOptions { Port = parse.GetValue(port), Host = parse.GetValue(host)! } : null;
+            return Run(parse.GetValue(resume), parse.GetValue(configFile), parse.GetValue(output), parse.GetValue(model), flags, ctx, live);
         });
         return command;
     }
 
     /// <summary>Resolves the run config (defaults or the run's config.json, the config file, then <paramref name="flags"/>) and trains.</summary>
-    public static int Run(string? resume, string? configFile, string? output, string? model, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
+    public static int Run(string? resume, string? configFile, string? output, string? model, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx, ViewerOptions? viewer = null)
     {
         RunConfig config;
         if (resume != null)
@@ -103,11 +109,11 @@ public static class TrainCommand
         }
 
         config = RunConfigResolver.Absolutize(config);
-        return Train(config, resume != null, ctx);
+        return Train(config, resume != null, ctx, viewer);
     }
 
-    /// <summary>Trains with a resolved config; shared with <c>nerf demo</c>.</summary>
-    public static int Train(RunConfig config, bool resume, CliContext ctx)
+    /// <summary>Trains with a resolved config; shared with <c>nerf demo</c>. With <paramref name="viewer"/>, the web viewer is live while training.</summary>
+    public static int Train(RunConfig config, bool resume, CliContext ctx, ViewerOptions? viewer = null)
     {
         var folder = new RunFolder(config.OutputDir);
         string? latest = folder.LatestCheckpoint();
@@ -179,6 +185,7 @@ public static class TrainCommand
         trainer.OnTestset = step => RenderTestset(config, model, folder, step, ctx);
         // Plain progress lines for the video: the training bar stays the only live display.
         trainer.OnVideo = step => RenderCommand.RenderPath(config, model, train, "spiral", Path.Combine(folder.Path, $"video_{step:D6}"), 40, true, ctx with { Interactive = false });
+        using IDisposable? live = viewer is null ? null : ViewCommand.StartLive(viewer, config.ExperimentName, model, train, config.Trainer.Chunk, trainer, ctx);
         TrainingResult result = trainer.Run(ctx.Cancel);
         progress.Finish();
         if (result.Interrupted)
