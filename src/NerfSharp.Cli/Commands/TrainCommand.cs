@@ -88,7 +88,9 @@ public static class TrainCommand
             config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half, AabbScale = Math.Max(1, train.AabbScale) } };
         }
 
+        config = ModelFactory.ResolveForData(config, train);
         IRadianceModel model = ModelFactory.Create(config, train.Background);
+        ModelFactory.AttachData(model, train);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         var trainer = new Trainer(config, model, train);
         if (ctx.Started is DateTime started)

@@ -15,7 +15,7 @@ public sealed record RunConfig
     /// <summary>The run folder (config.json, metrics.jsonl, checkpoints/, renders).</summary>
     public string OutputDir { get; init; } = "";
 
-    /// <summary>Model preset: "vanilla" (nerf-pytorch) or "ngp" (instant-ngp's hash grid + occupancy grid).</summary>
+    /// <summary>Model preset: "vanilla" (nerf-pytorch), "ngp" (instant-ngp's hash grid + occupancy grid) or "nerfacto" (nerfstudio's).</summary>
     public string Model { get; init; } = "vanilla";
 
     public DataConfig Data { get; init; } = new();
@@ -25,6 +25,8 @@ public sealed record RunConfig
     public VanillaNerfConfig Vanilla { get; init; } = new();
 
     public NgpConfig Ngp { get; init; } = new();
+
+    public NerfactoConfig Nerfacto { get; init; } = new();
 
     /// <summary>nerf-pytorch's render_only / render_test / render_factor.</summary>
     public RenderConfig Render { get; init; } = new();

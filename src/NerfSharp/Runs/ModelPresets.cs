@@ -9,6 +9,8 @@ namespace NerfSharp.Runs;
 /// <item><c>ngp</c>: instant-ngp on nerfacc's schedule: lr 1e-2 with warm-up and steps at 1/2, 3/4, 9/10 of the run,
 /// the ray count adapting to a target sample count per step, random backgrounds for RGBA images and white behind them
 /// at evaluation (Blender data), 20,000 steps unless a time budget ends the run first.</item>
+/// <item><c>nerfacto</c>: nerfstudio's nerfacto (<see cref="NerfactoConfig"/>): 4096 rays per step, lr 1e-2 decaying
+/// log-linearly to 1e-4 over the run, 30,000 steps unless a time budget ends the run first; LLFF data without NDC.</item>
 /// </list>
 /// </summary>
 public static class ModelPresets
@@ -35,6 +37,22 @@ public static class ModelPresets
                 TestsetEvery = 0,
                 VideoEvery = 0,
                 Chunk = 1 << 14,
+            },
+        },
+        "nerfacto" => new RunConfig
+        {
+            Model = "nerfacto",
+            Data = new DataConfig { WhiteBackground = true, NoNdc = true },
+            Trainer = new TrainerConfig
+            {
+                Steps = 30_000,
+                BatchRays = 4096,
+                LearningRate = 1e-2,
+                LogEvery = 50,
+                CheckpointEvery = 1000,
+                TestsetEvery = 0,
+                VideoEvery = 0,
+                Chunk = 1 << 12,
             },
         },
         _ => throw new ArgumentException($"unknown model '{model}' (available: {string.Join(", ", ModelFactory.Models)})"),
