@@ -71,8 +71,12 @@ public sealed record NerfactoConfig
     /// <summary>Slope of the annealing curve: (b x) / ((b - 1) x + 1).</summary>
     public double AnnealSlope { get; init; } = 10;
 
-    /// <summary>Learning rate the exponential decay reaches at the end of the run (nerfstudio: 1e-4 at step 200,000).</summary>
-    public double LearningRateFinal { get; init; } = 1e-4;
+    /// <summary>
+    /// Learning rate the exponential decay reaches at the end of the run. nerfstudio decays from 1e-2 towards 1e-4 at step
+    /// 200,000 but trains 30,000 steps, ending near 5e-3; here the decay spans the run (steps or time budget), so 5e-3 keeps
+    /// nerfstudio's curve (decaying to 1e-4 within a short CPU run measured worse: 14.4 against 16.5 dB at constant lr on the demo scene).
+    /// </summary>
+    public double LearningRateFinal { get; init; } = 5e-3;
 
     /// <summary>Training images (rows of the appearance embedding); set by train from the data.</summary>
     public int TrainImages { get; init; } = 1;
