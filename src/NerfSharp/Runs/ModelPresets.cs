@@ -9,8 +9,10 @@ namespace NerfSharp.Runs;
 /// <item><c>ngp</c>: instant-ngp on nerfacc's schedule: lr 1e-2 with warm-up and steps at 1/2, 3/4, 9/10 of the run,
 /// the ray count adapting to a target sample count per step, random backgrounds for RGBA images and white behind them
 /// at evaluation (Blender data), 20,000 steps unless a time budget ends the run first.</item>
-/// <item><c>nerfacto</c>: nerfstudio's nerfacto (<see cref="NerfactoConfig"/>): 4096 rays per step, lr 1e-2 decaying
-/// log-linearly to 1e-4 over the run, 30,000 steps unless a time budget ends the run first; LLFF data without NDC.</item>
+/// <item><c>nerfacto</c>: nerfstudio's nerfacto (<see cref="NerfactoConfig"/>): lr 1e-2 decaying log-linearly to 5e-3
+/// over the run, 30,000 steps unless a time budget ends the run first; LLFF data without NDC. Changed for the CPU: 1024 rays
+/// per step instead of 4096 (400 samples per ray make a 4096-ray step take seconds here; on lego_400 with a 120 s budget,
+/// 1024 rays reached 21.1 dB val PSNR in 285 steps against 14.8 dB in 47 steps for 4096; loaded machine).</item>
 /// </list>
 /// </summary>
 public static class ModelPresets
@@ -46,7 +48,7 @@ public static class ModelPresets
             Trainer = new TrainerConfig
             {
                 Steps = 30_000,
-                BatchRays = 4096,
+                BatchRays = 1024,
                 LearningRate = 1e-2,
                 LogEvery = 50,
                 CheckpointEvery = 1000,

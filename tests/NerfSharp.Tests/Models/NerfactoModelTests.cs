@@ -35,6 +35,26 @@ public sealed class NerfactoModelTests : IClassFixture<DemoSceneFixture>
     }
 
     [Fact]
+    public void ProposalWeightsAnnealWithSlopeTenOverTheFirstThousandSteps()
+    {
+        Assert.Equal(0f, NerfactoModel.AnnealAt(0, 1000, 10));
+        Assert.Equal(1f / 1.9f, NerfactoModel.AnnealAt(100, 1000, 10), 6); // x = 0.1: 10 x / (9 x + 1)
+        Assert.Equal(5f / 5.5f, NerfactoModel.AnnealAt(500, 1000, 10), 6);
+        Assert.Equal(1f, NerfactoModel.AnnealAt(1000, 1000, 10));
+        Assert.Equal(1f, NerfactoModel.AnnealAt(50_000, 1000, 10));
+    }
+
+    [Fact]
+    public void LearningRateDecaysLogLinearlyOverTheRun()
+    {
+        var schedule = new NerfSharp.Parameters.LogLinearDecaySchedule(0.01);
+        Assert.Equal(1.0, schedule.Factor(0, 0), 12);
+        Assert.Equal(0.1, schedule.Factor(10, 0.5), 12);
+        Assert.Equal(0.01, schedule.Factor(20, 1), 12);
+        Assert.Equal(0.01, schedule.Factor(30, 1.5), 12);
+    }
+
+    [Fact]
     public void DemoSceneBeatsPsnrOnHeldOutViews()
     {
         using var dir = new TempDirectory();
