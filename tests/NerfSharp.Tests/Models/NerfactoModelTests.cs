@@ -82,5 +82,11 @@ public sealed class NerfactoModelTests : IClassFixture<DemoSceneFixture>
         Assert.NotEqual(new float[restored.CameraCentres.Length], restored.CameraCentres);
         EvaluationResult again = Evaluator.Evaluate(restored, test, 4096, outputDir: null);
         Assert.Equal(result.Psnr, again.Psnr);
+
+        // The nearest training camera's embedding instead of the mean: a different image of about the same quality.
+        new RunFolder(dir.Path).WriteConfig(config with { Nerfacto = config.Nerfacto with { AppearanceEval = "nearest" } });
+        EvaluationResult nearest = Evaluator.Evaluate(TrainedRun.Open(dir.Path).Model, test, 4096, outputDir: null);
+        Assert.NotEqual(result.Psnr, nearest.Psnr);
+        Assert.True(nearest.Psnr > PinnedDemoPsnr - 3, $"nearest-camera embedding: {nearest.Psnr:F2} dB");
     }
 }
