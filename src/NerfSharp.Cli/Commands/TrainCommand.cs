@@ -154,7 +154,9 @@ public static class TrainCommand
             config = config with { CameraOptimizer = config.CameraOptimizer with { Cameras = train.Count } };
         }
 
+        config = ModelFactory.ResolveForData(config, train);
         IRadianceModel model = ModelFactory.Create(config, train.Background);
+        ModelFactory.AttachData(model, train);
         ctx.Out.WriteLine($"parameters: {model.Parameters.Count:N0}");
         var trainer = new Trainer(config, model, train);
         if (ctx.Started is DateTime started)

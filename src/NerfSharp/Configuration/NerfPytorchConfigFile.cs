@@ -276,6 +276,23 @@ public static class NerfPytorchConfigFile
         ["alpha_threshold"] = (c, v) => c with { Ngp = c.Ngp with { AlphaThreshold = NonNegative(v) } },
         ["camera_opt"] = (c, v) => c with { CameraOptimizer = c.CameraOptimizer with { Mode = CameraOptimizerModes.Name(CameraOptimizerModes.Parse(v)) } },
         ["camera_opt_lr"] = (c, v) => c with { CameraOptimizer = c.CameraOptimizer with { LearningRate = Double(v, positive: true) } },
+        ["proposal_samples_1"] = (c, v) => c with { Nerfacto = c.Nerfacto with { ProposalSamples1 = Int(v, min: 1) } },
+        ["proposal_samples_2"] = (c, v) => c with { Nerfacto = c.Nerfacto with { ProposalSamples2 = Int(v, min: 1) } },
+        ["nerf_samples"] = (c, v) => c with { Nerfacto = c.Nerfacto with { NerfSamples = Int(v, min: 1) } },
+        ["appearance_dim"] = (c, v) => c with { Nerfacto = c.Nerfacto with { AppearanceWidth = Int(v, min: 0) } },
+        ["appearance_eval"] = (c, v) => c with { Nerfacto = c.Nerfacto with { AppearanceEval = OneOf(v, "mean", "nearest") } },
+        ["background"] = (c, v) => c with { Nerfacto = c.Nerfacto with { Background = OneOf(v, "last_sample", "random", "fixed") } },
+        ["background_color"] = (c, v) => c with { Nerfacto = c.Nerfacto with { BackgroundColor = Color(v) } },
+        ["contraction"] = (c, v) => c with { Nerfacto = c.Nerfacto with { Contraction = OneOf(v, "linf", "l2") } },
+        ["scene_kind"] = (c, v) => c with { Nerfacto = c.Nerfacto with { SceneKind = OneOf(v, "auto", "unbounded", "bounded") } },
+        ["near_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { NearPlane = NonNegative(v) } },
+        ["far_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { FarPlane = Double(v, positive: true) } },
+        ["ray_bounds"] = (c, v) => c with { Nerfacto = c.Nerfacto with { RayBounds = OneOf(v, "auto", "data", "planes") } },
+        ["interlevel_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { InterlevelWeight = NonNegative(v) } },
+        ["distortion_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { DistortionWeight = NonNegative(v) } },
+        ["anneal_steps"] = (c, v) => c with { Nerfacto = c.Nerfacto with { AnnealSteps = Int(v, min: 0) } },
+        ["anneal_slope"] = (c, v) => c with { Nerfacto = c.Nerfacto with { AnnealSlope = Double(v, positive: true) } },
+        ["lr_final"] = (c, v) => c with { Nerfacto = c.Nerfacto with { LearningRateFinal = Double(v, positive: true) } },
         ["render_only"] = (c, v) => c with { Render = c.Render with { RenderOnly = Bool(v) } },
         ["render_test"] = (c, v) => c with { Render = c.Render with { RenderTest = Bool(v) } },
         ["render_factor"] = (c, v) => c with { Render = c.Render with { RenderFactor = Int(v, min: 0) } },
@@ -321,6 +338,21 @@ public static class NerfPytorchConfigFile
     {
         double r = Double(v, positive: true);
         return r <= 1 ? r : throw new FormatException($"{r} must be in (0, 1]");
+    }
+
+    private static string OneOf(string v, params string[] allowed) =>
+        allowed.Contains(v, StringComparer.Ordinal) ? v : throw new FormatException($"'{v}' is not one of {string.Join(", ", allowed)}");
+
+    /// <summary>"r,g,b" with each value in [0, 1].</summary>
+    private static string Color(string v)
+    {
+        string[] parts = v.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 3 || parts.Any(p => !double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x >= 0 && x <= 1)))
+        {
+            throw new FormatException($"'{v}' is not r,g,b with values in [0, 1]");
+        }
+
+        return v.Trim();
     }
 
     /// <summary>Comma-separated fractions of a run in [0, 1] (an empty value: no steps).</summary>

@@ -15,7 +15,7 @@ public sealed record RunConfig
     /// <summary>The run folder (config.json, metrics.jsonl, checkpoints/, renders).</summary>
     public string OutputDir { get; init; } = "";
 
-    /// <summary>Model preset: "vanilla" (nerf-pytorch) or "ngp" (instant-ngp's hash grid + occupancy grid).</summary>
+    /// <summary>Model preset: "vanilla" (nerf-pytorch), "ngp" (instant-ngp's hash grid + occupancy grid) or "nerfacto" (nerfstudio's).</summary>
     public string Model { get; init; } = "vanilla";
 
     public DataConfig Data { get; init; } = new();
@@ -28,6 +28,8 @@ public sealed record RunConfig
 
     /// <summary>Camera pose refinement (keys camera_opt, camera_opt_lr); off unless the model preset or the user turns it on.</summary>
     public CameraOptimizerConfig CameraOptimizer { get; init; } = new();
+
+    public NerfactoConfig Nerfacto { get; init; } = new();
 
     /// <summary>nerf-pytorch's render_only / render_test / render_factor.</summary>
     public RenderConfig Render { get; init; } = new();

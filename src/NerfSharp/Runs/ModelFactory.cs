@@ -1,6 +1,7 @@
 using NerfSharp.Cameras;
 using NerfSharp.Configuration;
 using NerfSharp.Data;
+using NerfSharp.Encodings;
 using NerfSharp.Models;
 using NerfSharp.Parameters;
 using NerfSharp.Sampling;
@@ -13,7 +14,7 @@ public static class ModelFactory
     /// <summary>The scene box of the ngp model when the config gives none: [-1.5, 1.5]^3 (nerf_synthetic, instant-ngp and nerfacc).</summary>
     public const double DefaultSceneBoxHalfSize = 1.5;
 
-    public static readonly IReadOnlyList<string> Models = ["ngp", "vanilla"];
+    public static readonly IReadOnlyList<string> Models = ["ngp", "vanilla", "nerfacto"];
 
     public static IRadianceModel Create(RunConfig config, BackgroundColor background)
     {
@@ -21,7 +22,7 @@ public static class ModelFactory
         CameraOptimizer? cameraOptimizer = CameraOptimizer.Create(config.CameraOptimizer);
         if (cameraOptimizer != null && config.Model == "vanilla")
         {
-            throw new ArgumentException($"camera_opt {config.CameraOptimizer.Mode} needs a model with ray gradients (ngp); the vanilla model has none");
+            throw new ArgumentException($"camera_opt {config.CameraOptimizer.Mode} needs a model with ray gradients (ngp, nerfacto); the vanilla model has none");
         }
 
         return config.Model switch
@@ -38,7 +39,62 @@ public static class ModelFactory
                 Math.Max(config.Trainer.BatchRays, config.Trainer.TargetSamplesPerStep > 0 ? config.Trainer.MaxBatchRays : 0),
                 Math.Max(1 << 18, config.Trainer.TargetSamplesPerStep + (config.Trainer.TargetSamplesPerStep / 2)),
                 cameraOptimizer),
+            "nerfacto" => CreateNerfacto(config, cameraOptimizer),
             _ => throw new ArgumentException($"unknown model '{config.Model}' (available: {string.Join(", ", Models)})"),
         };
+    }
+
+    /// <summary>
+    /// What a model takes from the training data, resolved into the config before <see cref="Create"/> (and saved with the
+    /// run): for nerfacto the number of training images, whether the scene is bounded (Blender data) or contracted, and
+    /// whether rays take the data's per-image bounds. Other models' configs come back unchanged.
+    /// </summary>
+    public static RunConfig ResolveForData(RunConfig config, DataParserOutput train)
+    {
+        if (config.Model != "nerfacto")
+        {
+            return config;
+        }
+
+        NerfactoConfig n = config.Nerfacto;
+        bool bounded = n.IsBounded(train.Format);
+        string bounds = n.RayBounds != "auto" ? n.RayBounds : bounded || train.ViewBounds != null ? "data" : "planes";
+        RunConfig resolved = config with { Nerfacto = n with { TrainImages = train.Count, SceneKind = bounded ? "bounded" : "unbounded", RayBounds = bounds } };
+        if (bounded && config.Ngp.SceneBoxHalfSize <= 0)
+        {
+            double half = train.SceneBox is { } b ? new[] { b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ }.Max(Math.Abs) : DefaultSceneBoxHalfSize;
+            resolved = resolved with { Ngp = resolved.Ngp with { SceneBoxHalfSize = half } };
+        }
+
+        return resolved;
+    }
+
+    /// <summary>Hands a freshly created model what it keeps from the training data (nerfacto: the training cameras' centres).</summary>
+    public static void AttachData(IRadianceModel model, DataParserOutput train)
+    {
+        if (model is NerfactoModel nerfacto && train.Count == nerfacto.Field.Images)
+        {
+            var centres = new float[3 * train.Count];
+            for (int i = 0; i < train.Count; i++)
+            {
+                var (x, y, z) = train.Cameras[i].CameraToWorld.Origin;
+                centres[3 * i] = (float)x;
+                centres[(3 * i) + 1] = (float)y;
+                centres[(3 * i) + 2] = (float)z;
+            }
+
+            nerfacto.SetTrainingCameraCentres(centres);
+        }
+    }
+
+    private static NerfactoModel CreateNerfacto(RunConfig config, CameraOptimizer? cameraOptimizer)
+    {
+        NerfactoConfig n = config.Nerfacto;
+        NgpConfig g = config.Ngp;
+        var hash = new HashGridConfig(g.HashLevels, g.HashFeaturesPerLevel, g.Log2HashmapSize, g.BaseResolution, g.MaxResolution > 0 ? g.MaxResolution : 2048);
+        SceneSpace space = n.IsBounded(config.Data.DatasetType)
+            ? SceneSpace.Bounded(SceneBox.Cube((float)(g.SceneBoxHalfSize > 0 ? g.SceneBoxHalfSize : DefaultSceneBoxHalfSize)))
+            : SceneSpace.Contracted(n.Contraction == "l2" ? ContractionNorm.L2 : ContractionNorm.LInfinity);
+        return new NerfactoModel(n, hash, space, config.Trainer.LearningRate, Math.Max(config.Trainer.BatchRays, config.Trainer.TargetSamplesPerStep > 0 ? config.Trainer.MaxBatchRays : 0), cameraOptimizer);
     }
 }

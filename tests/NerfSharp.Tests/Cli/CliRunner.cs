@@ -22,6 +22,13 @@ public static class CliRunner
         "--target_samples", "4096", "--N_rand", "256", "--max_batch_rays", "2048", "--chunk", "2048",
     ];
 
+    /// <summary>A small nerfacto model (small hash grids, few samples per stage) so end-to-end runs take seconds.</summary>
+    public static readonly string[] TinyNerfactoFlags =
+    [
+        "--hash_levels", "4", "--log2_hashmap_size", "12", "--max_resolution", "64", "--proposal_samples_1", "16", "--proposal_samples_2", "8",
+        "--nerf_samples", "8", "--N_rand", "128", "--chunk", "1024", "--anneal_steps", "20",
+    ];
+
     /// <summary>A small vanilla model so end-to-end runs take seconds.</summary>
     public static readonly string[] TinyModelFlags =
     [

@@ -24,17 +24,22 @@ public sealed class KillAtRandomMomentsTests : IClassFixture<DemoSceneFixture>
 
     public KillAtRandomMomentsTests(DemoSceneFixture scene) => this.scene = scene;
 
-    private string[] TrainArgs(string output, int steps, string model) => model == "ngp"
-        ? ["train", "--data", scene.SceneDir, "--model", "ngp", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
-           "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), .. CliRunner.TinyNgpFlags]
-        : ["train", "--data", scene.SceneDir, "--model", "vanilla", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
+    private string[] TrainArgs(string output, int steps, string model) => model switch
+    {
+        "nerfacto" => ["train", "--data", scene.SceneDir, "--model", "nerfacto", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--testskip", "1",
+           "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), .. CliRunner.TinyNerfactoFlags],
+        "ngp" => ["train", "--data", scene.SceneDir, "--model", "ngp", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
+           "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), .. CliRunner.TinyNgpFlags],
+        _ => ["train", "--data", scene.SceneDir, "--model", "vanilla", "--out", output, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--white_bkgd", "--testskip", "1",
            "--log-every", "1", "--checkpoint-every", CheckpointEvery.ToString(CultureInfo.InvariantCulture), "--i_testset", "0", "--i_video", "0", .. CliRunner.TinyModelFlags,
-           "--netwidth", "64", "--netwidth_fine", "64"]; // checkpoints of ~0.3 MB take long enough to be killed mid-write
+           "--netwidth", "64", "--netwidth_fine", "64"], // checkpoints of ~0.3 MB take long enough to be killed mid-write
+    };
 
-    /// <summary>Vanilla NeRF, and the ngp model (whose occupancy grid is checkpointed state).</summary>
+    /// <summary>Vanilla NeRF, the ngp model (whose occupancy grid is checkpointed state) and nerfacto (annealing, camera centres).</summary>
     [Theory]
     [InlineData("vanilla")]
     [InlineData("ngp")]
+    [InlineData("nerfacto")]
     public void KilledAtRandomMomentsAndResumedEndsBitIdentical(string model)
     {
         int points = int.TryParse(Environment.GetEnvironmentVariable("NERFSHARP_KILL_POINTS"), out int p) && p > 0 ? p : CiPoints;

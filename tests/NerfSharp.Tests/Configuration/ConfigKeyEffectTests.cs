@@ -86,6 +86,23 @@ public sealed class ConfigKeyEffectTests
         ("alpha_threshold", "0.01", D with { Ngp = D.Ngp with { AlphaThreshold = 0.01 } }),
         ("camera_opt", "so3xr3", D with { CameraOptimizer = D.CameraOptimizer with { Mode = "SO3xR3" } }),
         ("camera_opt_lr", "0.002", D with { CameraOptimizer = D.CameraOptimizer with { LearningRate = 0.002 } }),
+        ("proposal_samples_1", "128", D with { Nerfacto = D.Nerfacto with { ProposalSamples1 = 128 } }),
+        ("proposal_samples_2", "64", D with { Nerfacto = D.Nerfacto with { ProposalSamples2 = 64 } }),
+        ("nerf_samples", "32", D with { Nerfacto = D.Nerfacto with { NerfSamples = 32 } }),
+        ("appearance_dim", "8", D with { Nerfacto = D.Nerfacto with { AppearanceWidth = 8 } }),
+        ("appearance_eval", "nearest", D with { Nerfacto = D.Nerfacto with { AppearanceEval = "nearest" } }),
+        ("background", "random", D with { Nerfacto = D.Nerfacto with { Background = "random" } }),
+        ("background_color", "0,0.5,1", D with { Nerfacto = D.Nerfacto with { BackgroundColor = "0,0.5,1" } }),
+        ("contraction", "l2", D with { Nerfacto = D.Nerfacto with { Contraction = "l2" } }),
+        ("scene_kind", "bounded", D with { Nerfacto = D.Nerfacto with { SceneKind = "bounded" } }),
+        ("near_plane", "0.1", D with { Nerfacto = D.Nerfacto with { NearPlane = 0.1 } }),
+        ("far_plane", "50", D with { Nerfacto = D.Nerfacto with { FarPlane = 50 } }),
+        ("ray_bounds", "planes", D with { Nerfacto = D.Nerfacto with { RayBounds = "planes" } }),
+        ("interlevel_weight", "0.5", D with { Nerfacto = D.Nerfacto with { InterlevelWeight = 0.5 } }),
+        ("distortion_weight", "0.01", D with { Nerfacto = D.Nerfacto with { DistortionWeight = 0.01 } }),
+        ("anneal_steps", "300", D with { Nerfacto = D.Nerfacto with { AnnealSteps = 300 } }),
+        ("anneal_slope", "5", D with { Nerfacto = D.Nerfacto with { AnnealSlope = 5 } }),
+        ("lr_final", "0.001", D with { Nerfacto = D.Nerfacto with { LearningRateFinal = 0.001 } }),
     ];
 
     [Fact]

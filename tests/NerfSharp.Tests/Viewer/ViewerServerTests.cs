@@ -182,7 +182,7 @@ public sealed class ViewerServerTests
     /// <summary>An untrained tiny ngp model in front of four cameras on a circle (enough to render frames quickly).</summary>
     internal static ViewerScene UntrainedScene()
     {
-        var config = RunConfigResolver.ApplyFlags(ModelPresets.Defaults("ngp"), new CliArguments(CliRunner.TinyNgpFlags));
+        var config = RunConfigResolver.ApplyFlags(ModelPresets.Defaults("ngp"), ConfigKeyArguments.Read(CliRunner.TinyNgpFlags));
         config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = 1.5 } };
         IRadianceModel model = ModelFactory.Create(config, BackgroundColor.White);
         model.Initialize(new Rng(1));

@@ -1,0 +1,434 @@
+using NerfSharp.Configuration;
+using NerfSharp.Fields;
+using NerfSharp.Losses;
+using NerfSharp.Numerics;
+using NerfSharp.Rendering;
+using NerfSharp.Sampling;
+
+namespace NerfSharp.Models;
+
+/// <summary>
+/// The buffers and steps of one nerfacto pass over up to MaxRays rays: ray setup (unit directions, bounds, image), the three
+/// sampling stages with their fields, compositing, and the backward of the RGB, interlevel and distortion losses down to
+/// the fields' parameters and, when asked, to the rays. Per-ray work runs on two halves of the rays (disjoint samples, the
+/// same split whatever the thread count, so results do not depend on it); the fields parallelise inside.
+/// </summary>
+internal sealed class NerfactoPass
+{
+    private const int ParallelThreshold = 1 << 14;
+
+    private readonly NerfactoModel model;
+    private readonly NerfactoConfig config;
+    private readonly NerfactoSampleLevel[] levels;
+    private readonly ProposalDensityField.Context[] proposalContexts;
+    private readonly NerfactoField.Context fieldContext;
+    private readonly bool useDataBounds;
+    private readonly string background;
+    private readonly float[][] cdfScratch;
+    private readonly double[] halfLoss = new double[2];
+    private readonly float[] meanEmbedding;
+    private readonly int images;
+
+    public NerfactoPass(NerfactoModel model, NerfactoConfig config, int maxRays)
+    {
+        this.model = model;
+        this.config = config;
+        MaxRays = maxRays;
+        levels =
+        [
+            new NerfactoSampleLevel(maxRays, config.ProposalSamples1, colour: false),
+            new NerfactoSampleLevel(maxRays, config.ProposalSamples2, colour: false),
+            new NerfactoSampleLevel(maxRays, config.NerfSamples, colour: true),
+        ];
+        proposalContexts =
+        [
+            model.Proposals[0].CreateContext(maxRays * config.ProposalSamples1),
+            model.Proposals[1].CreateContext(maxRays * config.ProposalSamples2),
+        ];
+        fieldContext = model.Field.CreateContext(maxRays * config.NerfSamples);
+        useDataBounds = config.RayBounds == "data" || (config.RayBounds == "auto" && model.Space.IsBounded);
+        background = config.Background;
+        int most = Math.Max(config.ProposalSamples1, config.ProposalSamples2) + 1;
+        cdfScratch = [new float[most], new float[most]];
+        images = config.TrainImages;
+        meanEmbedding = new float[Math.Max(1, config.AppearanceWidth)];
+        Origins = new float[3 * maxRays];
+        Units = new float[3 * maxRays];
+        Norm = new float[maxRays];
+        Near = new float[maxRays];
+        Far = new float[maxRays];
+        Jitter = new float[3 * maxRays];
+        Image = new int[maxRays];
+        Rgb = new float[3 * maxRays];
+        Accumulation = new float[maxRays];
+        Depth = new float[maxRays];
+        Background = new float[3 * maxRays];
+        DLdRgb = new float[3 * maxRays];
+        DLdAccumulation = new float[maxRays];
+        DLdBackground = new float[3 * maxRays];
+    }
+
+    public int MaxRays { get; }
+
+    public float[] Origins { get; }
+
+    /// <summary>Unit ray directions [rays][3].</summary>
+    public float[] Units { get; }
+
+    /// <summary>Length of each ray's given direction.</summary>
+    public float[] Norm { get; }
+
+    /// <summary>World-unit bounds of each ray along its unit direction.</summary>
+    public float[] Near { get; }
+
+    public float[] Far { get; }
+
+    /// <summary>One jitter per ray and stage (stage k at [k MaxRays + r]).</summary>
+    public float[] Jitter { get; }
+
+    /// <summary>The appearance-embedding row of each ray (-1: the mean embedding).</summary>
+    public int[] Image { get; }
+
+    public float[] Rgb { get; }
+
+    public float[] Accumulation { get; }
+
+    /// <summary>Expected world distance sum_i w_i t_i (not divided by the opacity).</summary>
+    public float[] Depth { get; }
+
+    public float[] Background { get; }
+
+    public float[] DLdRgb { get; }
+
+    public float[] DLdAccumulation { get; }
+
+    public float[] DLdBackground { get; }
+
+    public long TotalSamples => (long)levels[0].Samples.Samples + levels[1].Samples.Samples + levels[2].Samples.Samples;
+
+    /// <summary>
+    /// Rays [start, start + n) of the batch through all stages into <see cref="Rgb"/>, <see cref="Accumulation"/> and
+    /// <see cref="Depth"/>. Training draws one jitter per ray and stage from <paramref name="rng"/> (null: keep the last ones);
+    /// <paramref name="resample"/> false keeps the last call's sample intervals.
+    /// </summary>
+    public void Forward(RayBatch rays, int start, int n, bool training, Rng? rng, float anneal, bool resample)
+    {
+        if (n > MaxRays)
+        {
+            throw new ArgumentException($"{n} rays exceed the pass's {MaxRays}", nameof(n));
+        }
+
+        SetupRays(rays, start, n, training);
+        if (training && rng != null)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                PiecewiseSampler.DrawJitter(rng, Jitter.AsSpan(k * MaxRays, n));
+            }
+        }
+
+        model.Field.MeanAppearance(model.Parameters, meanEmbedding);
+        NerfactoSampleLevel first = levels[0];
+        if (resample)
+        {
+            first.Samples.Reset(n);
+            first.Samples.Samples = n * first.PerRay;
+            OnHalves(n, first.Samples.Samples, (a, b, h) => PiecewiseSampler.Sample(
+                Near, Far, a, b, first.PerRay, training ? Jitter.AsSpan(0, n) : [], first.Samples, first.SpacingStart, first.SpacingEnd));
+        }
+
+        for (int k = 0; k < 3; k++)
+        {
+            NerfactoSampleLevel level = levels[k];
+            if (k > 0 && resample)
+            {
+                NerfactoSampleLevel previous = levels[k - 1];
+                level.Samples.Reset(n);
+                level.Samples.Samples = n * level.PerRay;
+                int stage = k;
+                OnHalves(n, level.Samples.Samples, (a, b, h) => ProposalResampler.Resample(
+                    previous.Samples, previous.SpacingStart, previous.SpacingEnd, previous.Weights, anneal, Near, Far, a, b, level.PerRay,
+                    training ? Jitter.AsSpan(stage * MaxRays, n) : [], level.Samples, level.SpacingStart, level.SpacingEnd, cdfScratch[h]));
+            }
+
+            int count = level.Samples.Samples;
+            OnHalves(n, count, (a, b, h) => FillPositions(level, a, b));
+            if (k < 2)
+            {
+                model.Proposals[k].Forward(level.Positions, count, level.Density, proposalContexts[k]);
+                OnHalves(n, count, (a, b, h) => Weights(level, a, b));
+            }
+            else
+            {
+                model.Field.Forward(model.Parameters, level.Positions, level.Directions, level.SampleImage, meanEmbedding, count, level.Density, level.Color, fieldContext);
+                OnHalves(n, count, (a, b, h) =>
+                {
+                    Weights(level, a, b);
+                    Composite(rays, start, level, a, b);
+                    if (resample)
+                    {
+                        int from = level.Samples.RayStart[a], to = b > a ? level.Samples.RayStart[b - 1] + level.Samples.RayCount[b - 1] : from;
+                        level.Weights.AsSpan(from, to - from).CopyTo(level.InterlevelTarget.AsSpan(from));
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// From dL/drgb (in <see cref="DLdRgb"/>): the distortion and interlevel losses' gradients join the render's on the
+    /// weights, down to every field's parameters and, when the batch wants them, to its rays. Returns the interlevel and
+    /// distortion losses (scaled as differentiated).
+    /// </summary>
+    public double Backward(RayBatch rays, int start, int n, int lossScaleRays)
+    {
+        NerfactoSampleLevel main = levels[2];
+        double distortionScale = config.DistortionWeight / lossScaleRays;
+        double interlevelScale = config.InterlevelWeight / ((double)lossScaleRays * main.PerRay);
+        OnHalves(n, main.Samples.Samples, (a, b, h) => halfLoss[h] = BackwardRays(rays, start, a, b, distortionScale, interlevelScale));
+        bool rayGradients = rays.OriginGradients != null && rays.DirectionGradients != null;
+        int count = main.Samples.Samples;
+        model.Field.Backward(
+            model.Parameters, fieldContext, main.DLdDensity.AsSpan(0, count), main.DLdColor.AsSpan(0, 3 * count),
+            rayGradients ? main.DLdPositions.AsSpan(0, 3 * count) : [], rayGradients ? main.DLdDirections.AsSpan(0, 3 * count) : []);
+        for (int k = 0; k < 2; k++)
+        {
+            int c = levels[k].Samples.Samples;
+            model.Proposals[k].Backward(proposalContexts[k], levels[k].DLdDensity.AsSpan(0, c), rayGradients ? levels[k].DLdPositions.AsSpan(0, 3 * c) : []);
+        }
+
+        if (rayGradients)
+        {
+            OnHalves(n, count, (a, b, h) => RayGradients(rays, start, a, b));
+        }
+
+        return halfLoss[0] + halfLoss[1];
+    }
+
+    /// <summary>Two fixed halves of the rays, on two threads when there is enough work (same results either way).</summary>
+    private static void OnHalves(int n, int samples, Action<int, int, int> body)
+    {
+        int half = n / 2;
+        if (samples < ParallelThreshold || Environment.ProcessorCount < 2)
+        {
+            body(0, half, 0);
+            body(half, n, 1);
+            return;
+        }
+
+        Parallel.Invoke(() => body(0, half, 0), () => body(half, n, 1));
+    }
+
+    private void SetupRays(RayBatch rays, int start, int n, bool training)
+    {
+        SceneBox? box = model.Space.Box;
+        float nearPlane = (float)config.NearPlane, farPlane = (float)config.FarPlane;
+        bool nearest = config.AppearanceEval == "nearest";
+        for (int r = 0; r < n; r++)
+        {
+            float norm = NgpSamplePoints.UnitRay(rays, start + r, Origins, Units, r);
+            Norm[r] = norm;
+            float near = useDataBounds ? rays.Near[start + r] * norm : nearPlane;
+            float far = useDataBounds ? rays.Far[start + r] * norm : farPlane;
+            int o = 3 * r;
+            if (box is { } b && b.Intersect(Origins[o], Origins[o + 1], Origins[o + 2], Units[o], Units[o + 1], Units[o + 2], out float enter, out float exit))
+            {
+                near = MathF.Max(near, enter);
+                far = MathF.Min(far, exit);
+            }
+
+            if (!(far > near))
+            {
+                far = near + 1e-3f; // a ray that misses the box: its samples lie outside, where the density is 0
+            }
+
+            Near[r] = near;
+            Far[r] = far;
+            int camera = rays.CameraIndex[start + r];
+            Image[r] = camera >= 0 && camera < images ? camera : (!training && nearest ? NearestCamera(Origins[o], Origins[o + 1], Origins[o + 2]) : -1);
+        }
+    }
+
+    private int NearestCamera(float x, float y, float z)
+    {
+        float[] c = model.CameraCentres;
+        int best = 0;
+        float bestDistance = float.PositiveInfinity;
+        for (int i = 0; i < images; i++)
+        {
+            float dx = c[3 * i] - x, dy = c[(3 * i) + 1] - y, dz = c[(3 * i) + 2] - z;
+            float d = (dx * dx) + (dy * dy) + (dz * dz);
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>World midpoints [3][samples] of rays [a, b)'s samples (and, for the main field, view directions and images).</summary>
+    private void FillPositions(NerfactoSampleLevel level, int a, int b)
+    {
+        RaySamples samples = level.Samples;
+        int count = samples.Samples;
+        Span<float> px = level.Positions.AsSpan(0, count), py = level.Positions.AsSpan(count, count), pz = level.Positions.AsSpan(2 * count, count);
+        bool colour = level.Directions.Length > 0;
+        for (int r = a; r < b; r++)
+        {
+            float ox = Origins[3 * r], oy = Origins[(3 * r) + 1], oz = Origins[(3 * r) + 2];
+            float ux = Units[3 * r], uy = Units[(3 * r) + 1], uz = Units[(3 * r) + 2];
+            int end = samples.RayStart[r] + samples.RayCount[r];
+            for (int s = samples.RayStart[r]; s < end; s++)
+            {
+                float t = 0.5f * (samples.TStart[s] + samples.TEnd[s]);
+                px[s] = ox + (ux * t);
+                py[s] = oy + (uy * t);
+                pz[s] = oz + (uz * t);
+                if (colour)
+                {
+                    level.Directions[s] = ux;
+                    level.Directions[count + s] = uy;
+                    level.Directions[(2 * count) + s] = uz;
+                    level.SampleImage[s] = Image[r];
+                }
+            }
+        }
+    }
+
+    private static void Weights(NerfactoSampleLevel level, int a, int b)
+    {
+        RaySamples s = level.Samples;
+        RenderWeights.Forward(s.RayStart.AsSpan(a, b - a), s.RayCount.AsSpan(a, b - a), level.Density, s.TStart, s.TEnd, level.Weights, []);
+    }
+
+    /// <summary>Colour, opacity and depth of rays [a, b) over their background.</summary>
+    private void Composite(RayBatch rays, int start, NerfactoSampleLevel level, int a, int b)
+    {
+        RaySamples samples = level.Samples;
+        int count = samples.Samples, m = b - a;
+        ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
+        RayAccumulation.Forward(rayStart, rayCount, level.Weights, level.Color, 3, count, Rgb.AsSpan(3 * a, 3 * m));
+        RayAccumulation.Accumulation(rayStart, rayCount, level.Weights, Accumulation.AsSpan(a, m));
+        RayAccumulation.ExpectedDepth(rayStart, rayCount, level.Weights, samples.TStart, samples.TEnd, Depth.AsSpan(a, m));
+        float[] fixedColour = model.FixedBackground;
+        for (int r = a; r < b; r++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                int last = samples.RayStart[r] + samples.RayCount[r] - 1;
+                Background[(3 * r) + c] = background switch
+                {
+                    "last_sample" => samples.RayCount[r] > 0 ? level.Color[(c * count) + last] : 0f,
+                    "fixed" => fixedColour[c],
+                    _ => rays.Background[(3 * (start + r)) + c],
+                };
+            }
+        }
+
+        RayAccumulation.CompositeBackground(Accumulation.AsSpan(a, m), Background.AsSpan(3 * a, 3 * m), Rgb.AsSpan(3 * a, 3 * m));
+    }
+
+    private double BackwardRays(RayBatch rays, int start, int a, int b, double distortionScale, double interlevelScale)
+    {
+        NerfactoSampleLevel main = levels[2];
+        RaySamples samples = main.Samples;
+        int count = samples.Samples, m = b - a;
+        ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
+        bool lastSample = background == "last_sample";
+        Span<float> dAcc = DLdAccumulation.AsSpan(a, m);
+        dAcc.Clear();
+        RayAccumulation.CompositeBackgroundBackward(
+            Accumulation.AsSpan(a, m), Background.AsSpan(3 * a, 3 * m), DLdRgb.AsSpan(3 * a, 3 * m), dAcc, lastSample ? DLdBackground.AsSpan(3 * a, 3 * m) : []);
+        ClearRays(main.DLdWeights, samples, a, b);
+        RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, main.DLdWeights);
+        RayAccumulation.Backward(rayStart, rayCount, main.Weights, main.Color, 3, count, DLdRgb.AsSpan(3 * a, 3 * m), main.DLdWeights, main.DLdColor.AsSpan(0, 3 * count));
+        if (lastSample)
+        {
+            for (int r = a; r < b; r++)
+            {
+                if (samples.RayCount[r] > 0)
+                {
+                    int last = samples.RayStart[r] + samples.RayCount[r] - 1;
+                    for (int c = 0; c < 3; c++)
+                    {
+                        main.DLdColor[(c * count) + last] += DLdBackground[(3 * r) + c];
+                    }
+                }
+            }
+        }
+
+        double total = DistortionLoss.Forward(rayStart, rayCount, main.Weights, main.SpacingStart, main.SpacingEnd, distortionScale);
+        DistortionLoss.Backward(rayStart, rayCount, main.Weights, main.SpacingStart, main.SpacingEnd, distortionScale, main.DLdWeights);
+        RenderWeights.Backward(rayStart, rayCount, main.Density, samples.TStart, samples.TEnd, main.Weights, main.DLdWeights, main.DLdDensity);
+        for (int k = 0; k < 2; k++)
+        {
+            NerfactoSampleLevel level = levels[k];
+            RaySamples ps = level.Samples;
+            ReadOnlySpan<int> pStart = ps.RayStart.AsSpan(a, m), pCount = ps.RayCount.AsSpan(a, m);
+            ClearRays(level.DLdWeights, ps, a, b);
+            total += InterlevelLoss.Backward(
+                rayStart, rayCount, main.SpacingStart, main.SpacingEnd, main.InterlevelTarget,
+                pStart, pCount, level.SpacingStart, level.SpacingEnd, level.Weights, interlevelScale, level.DLdWeights);
+            RenderWeights.Backward(pStart, pCount, level.Density, ps.TStart, ps.TEnd, level.Weights, level.DLdWeights, level.DLdDensity);
+        }
+
+        return total;
+    }
+
+    private static void ClearRays(float[] buffer, RaySamples samples, int a, int b)
+    {
+        for (int r = a; r < b; r++)
+        {
+            buffer.AsSpan(samples.RayStart[r], samples.RayCount[r]).Clear();
+        }
+    }
+
+    /// <summary>dL/dorigin and dL/ddirection of rays [a, b) from every stage's dL/dposition and the main field's dL/dview direction.</summary>
+    private void RayGradients(RayBatch rays, int start, int a, int b)
+    {
+        float[] originGradients = rays.OriginGradients!, directionGradients = rays.DirectionGradients!;
+        for (int r = a; r < b; r++)
+        {
+            double gox = 0, goy = 0, goz = 0, gux = 0, guy = 0, guz = 0;
+            foreach (NerfactoSampleLevel level in levels)
+            {
+                RaySamples samples = level.Samples;
+                int count = samples.Samples;
+                float[] g = level.DLdPositions;
+                int end = samples.RayStart[r] + samples.RayCount[r];
+                for (int s = samples.RayStart[r]; s < end; s++)
+                {
+                    double t = 0.5 * ((double)samples.TStart[s] + samples.TEnd[s]);
+                    double gx = g[s], gy = g[count + s], gz = g[(2 * count) + s];
+                    gox += gx;
+                    goy += gy;
+                    goz += gz;
+                    gux += t * gx;
+                    guy += t * gy;
+                    guz += t * gz;
+                    if (level.DLdDirections.Length > 0)
+                    {
+                        gux += level.DLdDirections[s];
+                        guy += level.DLdDirections[count + s];
+                        guz += level.DLdDirections[(2 * count) + s];
+                    }
+                }
+            }
+
+            // u = d / |d|: dL/dd = (I - u u^T) dL/du / |d| (sample distances held fixed).
+            int o = 3 * (start + r);
+            originGradients[o] = (float)gox;
+            originGradients[o + 1] = (float)goy;
+            originGradients[o + 2] = (float)goz;
+            float norm = Norm[r];
+            double ux = Units[3 * r], uy = Units[(3 * r) + 1], uz = Units[(3 * r) + 2];
+            double dot = (ux * gux) + (uy * guy) + (uz * guz);
+            double inv = norm > 0 ? 1.0 / norm : 0;
+            directionGradients[o] = (float)((gux - (ux * dot)) * inv);
+            directionGradients[o + 1] = (float)((guy - (uy * dot)) * inv);
+            directionGradients[o + 2] = (float)((guz - (uz * dot)) * inv);
+        }
+    }
+}
