@@ -149,11 +149,6 @@ public static class TrainCommand
             config = config with { Ngp = config.Ngp with { SceneBoxHalfSize = half, AabbScale = Math.Max(1, train.AabbScale) } };
         }
 
-        if (config.CameraOptimizer.Mode != "off")
-        {
-            config = config with { CameraOptimizer = config.CameraOptimizer with { Cameras = train.Count } };
-        }
-
         config = ModelFactory.ResolveForData(config, train);
         IRadianceModel model = ModelFactory.Create(config, train.Background);
         ModelFactory.AttachData(model, train);

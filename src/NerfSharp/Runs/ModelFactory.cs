@@ -46,11 +46,17 @@ public static class ModelFactory
 
     /// <summary>
     /// What a model takes from the training data, resolved into the config before <see cref="Create"/> (and saved with the
-    /// run): for nerfacto the number of training images, whether the scene is bounded (Blender data) or contracted, and
-    /// whether rays take the data's per-image bounds. Other models' configs come back unchanged.
+    /// run): the number of training cameras pose refinement corrects; for nerfacto the number of training images, whether
+    /// the scene is bounded (Blender data) or contracted, and whether rays take the data's per-image bounds.
     /// </summary>
     public static RunConfig ResolveForData(RunConfig config, DataParserOutput train)
     {
+        if (config.CameraOptimizer.Mode != "off")
+        {
+            // One pose correction per training camera.
+            config = config with { CameraOptimizer = config.CameraOptimizer with { Cameras = train.Count } };
+        }
+
         if (config.Model != "nerfacto")
         {
             return config;
