@@ -61,7 +61,8 @@ public sealed class PathRenderer
             for (int i = 0; i < path.Cameras.Count; i++)
             {
                 Camera camera = path.Cameras[i];
-                RenderedImage r = renderer.Render(camera, reference.Near, reference.Far, reference.Ndc ? ray => reference.ToTrainingSpace(ray) : null);
+                DepthBounds bounds = BoundsNear(reference, camera);
+                RenderedImage r = renderer.Render(camera, bounds.Near, bounds.Far, reference.Ndc ? ray => reference.ToTrainingSpace(ray) : null);
                 foreach (var (output, suffix) in chosen)
                 {
                     string file = Path.Combine(folder, $"{i.ToString("D" + digits, System.Globalization.CultureInfo.InvariantCulture)}_{suffix}.png");
@@ -154,5 +155,34 @@ public sealed class PathRenderer
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// The near and far bounds for a path camera: where the data gives per-view bounds (captures: from each camera to the
+    /// scene box), those of the training camera nearest to it, since the model was never trained on space in front of a
+    /// view's near bound (rendering from the scene-wide minimum would look through that untrained space); else the scene's.
+    /// </summary>
+    private static DepthBounds BoundsNear(DataParserOutput reference, Camera camera)
+    {
+        if (reference.ViewBounds is null || reference.Count == 0)
+        {
+            return new DepthBounds(reference.Near, reference.Far);
+        }
+
+        var (x, y, z) = camera.CameraToWorld.Origin;
+        int best = 0;
+        double bestDistance = double.MaxValue;
+        for (int v = 0; v < reference.Count; v++)
+        {
+            var (a, b, c) = reference.Cameras[v].CameraToWorld.Origin;
+            double d = ((a - x) * (a - x)) + ((b - y) * (b - y)) + ((c - z) * (c - z));
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = v;
+            }
+        }
+
+        return reference.BoundsOf(best);
     }
 }
