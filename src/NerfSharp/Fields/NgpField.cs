@@ -232,6 +232,19 @@ public sealed class NgpField
         internal int DensityPassCount { get; set; }
     }
 
+    /// <summary>World points [start, start + n) of AoS <paramref name="positions"/> as box-unit columns [3][n] in <paramref name="unit"/>.</summary>
+    private static void ToUnitColumns(SceneBox box, ReadOnlySpan<float> positions, int start, int n, float[] unit)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            int p = 3 * (start + i);
+            var (u, v, w) = box.ToUnit(positions[p], positions[p + 1], positions[p + 2]);
+            unit[i] = u;
+            unit[n + i] = v;
+            unit[(2 * n) + i] = w;
+        }
+    }
+
     private sealed class DensityQuery : IDensityField
     {
         private readonly NgpField field;
@@ -253,15 +266,7 @@ public sealed class NgpField
             for (int start = 0; start < count; start += context.Capacity)
             {
                 int n = Math.Min(context.Capacity, count - start);
-                for (int i = 0; i < n; i++)
-                {
-                    int p = 3 * (start + i);
-                    var (u, v, w) = box.ToUnit(positions[p], positions[p + 1], positions[p + 2]);
-                    unit[i] = u;
-                    unit[n + i] = v;
-                    unit[(2 * n) + i] = w;
-                }
-
+                ToUnitColumns(box, positions, start, n, unit);
                 field.Density(unit, n, density, context);
                 for (int i = 0; i < n; i++)
                 {
@@ -301,13 +306,10 @@ public sealed class NgpField
             for (int start = 0; start < count; start += context.Capacity)
             {
                 int n = Math.Min(context.Capacity, count - start);
+                ToUnitColumns(box, positions, start, n, unit);
                 for (int i = 0; i < n; i++)
                 {
                     int p = 3 * (start + i);
-                    var (u, v, w) = box.ToUnit(positions[p], positions[p + 1], positions[p + 2]);
-                    unit[i] = u;
-                    unit[n + i] = v;
-                    unit[(2 * n) + i] = w;
                     directions[i] = dirs[p];
                     directions[n + i] = dirs[p + 1];
                     directions[(2 * n) + i] = dirs[p + 2];
