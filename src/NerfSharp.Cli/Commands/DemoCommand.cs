@@ -18,7 +18,7 @@ public static class DemoCommand
     public static Command Create(CliContext ctx)
     {
         var output = CliOptions.TextWithDefault("--out", "folder for the scene, the run, the scores and the video", "runs/demo", "DIR");
-        var model = CliOptions.TextWithDefault("--model", "model to train", DefaultModel, "ngp|vanilla");
+        var model = CliOptions.TextWithDefault("--model", "model to train", DefaultModel, "ngp|nerfacto|vanilla");
         var steps = CliOptions.OptionalInt("--steps", $"training steps (default: {NgpSteps} for ngp, 1200 for vanilla)");
         var size = CliOptions.Int("--size", "width and height of the generated images in pixels", 100);
         var frames = CliOptions.Int("--frames", "frames of the 360-degree video", 40);

@@ -20,7 +20,7 @@ public static class TrainCommand
     public static Command Create(CliContext ctx)
     {
         var data = CliOptions.Text("--data", "dataset folder (Blender, transforms.json, LLFF or COLMAP)", "DIR", "--datadir");
-        var model = CliOptions.Text("--model", "ngp (default: instant-ngp's hash grid) or vanilla (nerf-pytorch's NeRF)", "ngp|vanilla");
+        var model = CliOptions.Text("--model", "ngp (default: instant-ngp's hash grid), nerfacto (nerfstudio's, for real captures) or vanilla (nerf-pytorch's NeRF)", "ngp|nerfacto|vanilla");
         var output = CliOptions.Text("--out", "run folder (default: basedir/expname)", "DIR");
         var timeBudget = CliOptions.OptionalDouble("--time-budget", "wall-clock seconds from process start, loading included; stretches the schedule over the budget and scores the val split at the end", "SECONDS", "--time_budget");
         var steps = CliOptions.OptionalInt("--steps", "training steps (runs with --steps are deterministic: same seed, same bits)", "--N_iters");

@@ -287,6 +287,7 @@ public static class NerfPytorchConfigFile
         ["scene_kind"] = (c, v) => c with { Nerfacto = c.Nerfacto with { SceneKind = OneOf(v, "auto", "unbounded", "bounded") } },
         ["near_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { NearPlane = NonNegative(v) } },
         ["far_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { FarPlane = Double(v, positive: true) } },
+        ["scene_normalization"] = (c, v) => c with { Nerfacto = c.Nerfacto with { SceneNormalization = OneOf(v, "auto", "cameras", "none") } },
         ["ray_bounds"] = (c, v) => c with { Nerfacto = c.Nerfacto with { RayBounds = OneOf(v, "auto", "data", "planes") } },
         ["interlevel_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { InterlevelWeight = NonNegative(v) } },
         ["distortion_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { DistortionWeight = NonNegative(v) } },

@@ -50,10 +50,10 @@ public sealed record NerfactoConfig
     /// <summary>"unbounded" (contracted space), "bounded" (the scene box, no contraction) or "auto": bounded for Blender data, unbounded otherwise.</summary>
     public string SceneKind { get; init; } = "auto";
 
-    /// <summary>Near plane (world units) of unbounded scenes when rays do not take the data's bounds.</summary>
+    /// <summary>Near plane of unbounded scenes when rays do not take the data's bounds, in model units (after the scene normalisation, as nerfstudio's).</summary>
     public double NearPlane { get; init; } = 0.05;
 
-    /// <summary>Far plane (world units) of unbounded scenes when rays do not take the data's bounds.</summary>
+    /// <summary>Far plane of unbounded scenes when rays do not take the data's bounds, in model units.</summary>
     public double FarPlane { get; init; } = 1000;
 
     /// <summary>Ray bounds: "data" (per-image near/far from the parser), "planes" (<see cref="NearPlane"/>/<see cref="FarPlane"/>), "auto": data when the parser gives per-image bounds or the scene is bounded.</summary>
@@ -77,6 +77,23 @@ public sealed record NerfactoConfig
     /// nerfstudio's curve (decaying to 1e-4 within a short CPU run measured worse: 14.4 against 16.5 dB at constant lr on the demo scene).
     /// </summary>
     public double LearningRateFinal { get; init; } = 5e-3;
+
+    /// <summary>
+    /// How an unbounded scene's world is placed in the contraction's unit region: "cameras" (nerfstudio's auto scale: the
+    /// training cameras' mean centre at the origin, their largest coordinate offset from it at 1), "none" (the data's world
+    /// as it is) or "auto" (cameras, except for LLFF data, whose bd_factor rescale already puts the near bound near 1).
+    /// </summary>
+    public string SceneNormalization { get; init; } = "auto";
+
+    /// <summary>Centre of the normalisation (world units); resolved by train from the training cameras.</summary>
+    public double SceneCenterX { get; init; }
+
+    public double SceneCenterY { get; init; }
+
+    public double SceneCenterZ { get; init; }
+
+    /// <summary>Scale of the normalisation: model units per world unit (0 or 1: none); resolved by train.</summary>
+    public double SceneScale { get; init; }
 
     /// <summary>Training images (rows of the appearance embedding); set by train from the data.</summary>
     public int TrainImages { get; init; } = 1;

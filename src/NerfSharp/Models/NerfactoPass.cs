@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NerfSharp.Configuration;
 using NerfSharp.Fields;
 using NerfSharp.Losses;
@@ -28,6 +29,8 @@ internal sealed class NerfactoPass
     private readonly double[] halfLoss = new double[2];
     private readonly float[] meanEmbedding;
     private readonly int images;
+    private readonly float scale;
+    private readonly float centerX, centerY, centerZ;
 
     public NerfactoPass(NerfactoModel model, NerfactoConfig config, int maxRays)
     {
@@ -51,6 +54,9 @@ internal sealed class NerfactoPass
         int most = Math.Max(config.ProposalSamples1, config.ProposalSamples2) + 1;
         cdfScratch = [new float[most], new float[most]];
         images = config.TrainImages;
+        bool normalized = config.SceneScale > 0 && !model.Space.IsBounded;
+        scale = normalized ? (float)config.SceneScale : 1f;
+        (centerX, centerY, centerZ) = normalized ? ((float)config.SceneCenterX, (float)config.SceneCenterY, (float)config.SceneCenterZ) : (0f, 0f, 0f);
         meanEmbedding = new float[Math.Max(1, config.AppearanceWidth)];
         Origins = new float[3 * maxRays];
         Units = new float[3 * maxRays];
@@ -70,6 +76,7 @@ internal sealed class NerfactoPass
 
     public int MaxRays { get; }
 
+    /// <summary>Ray origins [rays][3] in model units: (world - centre) * scale (the scene normalisation; identity for bounded scenes).</summary>
     public float[] Origins { get; }
 
     /// <summary>Unit ray directions [rays][3].</summary>
@@ -78,7 +85,7 @@ internal sealed class NerfactoPass
     /// <summary>Length of each ray's given direction.</summary>
     public float[] Norm { get; }
 
-    /// <summary>World-unit bounds of each ray along its unit direction.</summary>
+    /// <summary>Model-unit bounds of each ray along its unit direction.</summary>
     public float[] Near { get; }
 
     public float[] Far { get; }
@@ -228,9 +235,14 @@ internal sealed class NerfactoPass
         {
             float norm = NgpSamplePoints.UnitRay(rays, start + r, Origins, Units, r);
             Norm[r] = norm;
-            float near = useDataBounds ? rays.Near[start + r] * norm : nearPlane;
-            float far = useDataBounds ? rays.Far[start + r] * norm : farPlane;
+            float near = useDataBounds ? rays.Near[start + r] * norm * scale : nearPlane;
+            float far = useDataBounds ? rays.Far[start + r] * norm * scale : farPlane;
             int o = 3 * r;
+            int camera = rays.CameraIndex[start + r];
+            Image[r] = camera >= 0 && camera < images ? camera : (!training && nearest ? NearestCamera(Origins[o], Origins[o + 1], Origins[o + 2]) : -1);
+            Origins[o] = (Origins[o] - centerX) * scale;
+            Origins[o + 1] = (Origins[o + 1] - centerY) * scale;
+            Origins[o + 2] = (Origins[o + 2] - centerZ) * scale;
             if (box is { } b && b.Intersect(Origins[o], Origins[o + 1], Origins[o + 2], Units[o], Units[o + 1], Units[o + 2], out float enter, out float exit))
             {
                 near = MathF.Max(near, enter);
@@ -244,8 +256,6 @@ internal sealed class NerfactoPass
 
             Near[r] = near;
             Far[r] = far;
-            int camera = rays.CameraIndex[start + r];
-            Image[r] = camera >= 0 && camera < images ? camera : (!training && nearest ? NearestCamera(Origins[o], Origins[o + 1], Origins[o + 2]) : -1);
         }
     }
 
@@ -312,6 +322,11 @@ internal sealed class NerfactoPass
         RayAccumulation.Forward(rayStart, rayCount, level.Weights, level.Color, 3, count, Rgb.AsSpan(3 * a, 3 * m));
         RayAccumulation.Accumulation(rayStart, rayCount, level.Weights, Accumulation.AsSpan(a, m));
         RayAccumulation.ExpectedDepth(rayStart, rayCount, level.Weights, samples.TStart, samples.TEnd, Depth.AsSpan(a, m));
+        if (scale != 1f)
+        {
+            TensorPrimitives.Multiply(Depth.AsSpan(a, m), 1f / scale, Depth.AsSpan(a, m));
+        }
+
         float[] fixedColour = model.FixedBackground;
         for (int r = a; r < b; r++)
         {
@@ -419,9 +434,9 @@ internal sealed class NerfactoPass
 
             // u = d / |d|: dL/dd = (I - u u^T) dL/du / |d| (sample distances held fixed).
             int o = 3 * (start + r);
-            originGradients[o] = (float)gox;
-            originGradients[o + 1] = (float)goy;
-            originGradients[o + 2] = (float)goz;
+            originGradients[o] = (float)(gox * scale);
+            originGradients[o + 1] = (float)(goy * scale);
+            originGradients[o + 2] = (float)(goz * scale);
             float norm = Norm[r];
             double ux = Units[3 * r], uy = Units[(3 * r) + 1], uz = Units[(3 * r) + 2];
             double dot = (ux * gux) + (uy * guy) + (uz * guz);

@@ -66,6 +66,17 @@ public static class ModelFactory
         bool bounded = n.IsBounded(train.Format);
         string bounds = n.RayBounds != "auto" ? n.RayBounds : bounded || train.ViewBounds != null ? "data" : "planes";
         RunConfig resolved = config with { Nerfacto = n with { TrainImages = train.Count, SceneKind = bounded ? "bounded" : "unbounded", RayBounds = bounds } };
+        string normalization = n.SceneNormalization != "auto" ? n.SceneNormalization : train.Format == "llff" ? "none" : "cameras";
+        if (!bounded && normalization == "cameras" && n.SceneScale <= 0)
+        {
+            var (cx, cy, cz, scale) = CameraNormalization(train);
+            resolved = resolved with { Nerfacto = resolved.Nerfacto with { SceneNormalization = normalization, SceneCenterX = cx, SceneCenterY = cy, SceneCenterZ = cz, SceneScale = scale } };
+        }
+        else if (bounded || normalization == "none")
+        {
+            resolved = resolved with { Nerfacto = resolved.Nerfacto with { SceneNormalization = "none", SceneCenterX = 0, SceneCenterY = 0, SceneCenterZ = 0, SceneScale = 1 } };
+        }
+
         if (bounded && config.Ngp.SceneBoxHalfSize <= 0)
         {
             double half = train.SceneBox is { } b ? new[] { b.MinX, b.MinY, b.MinZ, b.MaxX, b.MaxY, b.MaxZ }.Max(Math.Abs) : DefaultSceneBoxHalfSize;
@@ -73,6 +84,32 @@ public static class ModelFactory
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// nerfstudio's auto scale of an unbounded capture: the training cameras' mean centre, and the scale that puts the
+    /// largest coordinate offset of a camera from it at 1 (so the cameras, and the content between them, lie in the
+    /// contraction's identity region).
+    /// </summary>
+    public static (double X, double Y, double Z, double Scale) CameraNormalization(DataParserOutput train)
+    {
+        double mx = 0, my = 0, mz = 0;
+        for (int i = 0; i < train.Count; i++)
+        {
+            var (x, y, z) = train.Cameras[i].CameraToWorld.Origin;
+            mx += x / train.Count;
+            my += y / train.Count;
+            mz += z / train.Count;
+        }
+
+        double extent = 0;
+        for (int i = 0; i < train.Count; i++)
+        {
+            var (x, y, z) = train.Cameras[i].CameraToWorld.Origin;
+            extent = Math.Max(extent, Math.Max(Math.Abs(x - mx), Math.Max(Math.Abs(y - my), Math.Abs(z - mz))));
+        }
+
+        return (mx, my, mz, extent > 1e-9 ? 1.0 / extent : 1.0);
     }
 
     /// <summary>Hands a freshly created model what it keeps from the training data (nerfacto: the training cameras' centres).</summary>

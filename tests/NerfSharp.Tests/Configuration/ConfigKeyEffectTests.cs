@@ -98,6 +98,7 @@ public sealed class ConfigKeyEffectTests
         ("near_plane", "0.1", D with { Nerfacto = D.Nerfacto with { NearPlane = 0.1 } }),
         ("far_plane", "50", D with { Nerfacto = D.Nerfacto with { FarPlane = 50 } }),
         ("ray_bounds", "planes", D with { Nerfacto = D.Nerfacto with { RayBounds = "planes" } }),
+        ("scene_normalization", "none", D with { Nerfacto = D.Nerfacto with { SceneNormalization = "none" } }),
         ("interlevel_weight", "0.5", D with { Nerfacto = D.Nerfacto with { InterlevelWeight = 0.5 } }),
         ("distortion_weight", "0.01", D with { Nerfacto = D.Nerfacto with { DistortionWeight = 0.01 } }),
         ("anneal_steps", "300", D with { Nerfacto = D.Nerfacto with { AnnealSteps = 300 } }),

@@ -39,10 +39,19 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
         DistortionWeight = distortion,
     };
 
-    private (NerfactoModel Model, RayBatch Rays, float[] Target) Setup(ContractionNorm norm, double distortion, string background)
+    private (NerfactoModel Model, RayBatch Rays, float[] Target) Setup(ContractionNorm norm, double distortion, string background, double sceneScale = 0)
     {
         DataParserOutput data = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train");
-        NerfactoConfig config = SmallConfig(data.Count, distortion) with { Background = background };
+        NerfactoConfig config = SmallConfig(data.Count, distortion) with
+        {
+            Background = background,
+            SceneScale = sceneScale,
+            SceneCenterX = sceneScale > 0 ? 0.4 : 0,
+            SceneCenterY = sceneScale > 0 ? -0.3 : 0,
+            SceneCenterZ = sceneScale > 0 ? 0.2 : 0,
+            NearPlane = sceneScale > 0 ? 1.5 * sceneScale : 1.5,
+            FarPlane = sceneScale > 0 ? 12 * sceneScale : 12,
+        };
         var model = new NerfactoModel(config, new HashGridConfig(4, 2, 10, 4, 24), SceneSpace.Contracted(norm), 1e-2, maxRays: 32);
         model.Initialize(new Rng(3));
         var init = new Rng(11);
@@ -104,10 +113,13 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
         }
     }
 
-    [Fact]
-    public void RayOriginAndDirectionGradientsMatchFiniteDifferences()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.35)]
+    public void RayOriginAndDirectionGradientsMatchFiniteDifferences(double sceneScale)
     {
-        var (model, rays, target) = Setup(ContractionNorm.LInfinity, 0.002, "last_sample");
+        // sceneScale > 0: the world is normalised into model units first ((x - c) * s), and dL/dorigin carries the s.
+        var (model, rays, target) = Setup(ContractionNorm.LInfinity, 0.002, "last_sample", sceneScale);
         double Loss() => model.AccumulateGradients(rays, target, 1, new Rng(9)).Loss;
         Loss();
         float[] origin = (float[])rays.OriginGradients!.Clone();
@@ -122,5 +134,51 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
             rays.Directions, Loss, direction, probes: 24, eps: 5e-5, tolerance: 5e-2, floor: 2e-2 * scaleD, seed: 3,
             skip: i => i >= direction.Length || Math.Abs(direction[i]) < 1e-2 * scaleD);
         Assert.True(o.Probes >= 20 && d.Probes >= 20, $"{o.Probes} origin and {d.Probes} direction probes");
+    }
+
+    [Fact]
+    public void NormalisedSceneRendersTheSameColoursAndDepthsInWorldUnits()
+    {
+        // A model on a normalised world ((x - c) * s) and the same parameters on rays moved so that they land on the same
+        // model-unit rays must render the same colours, with depths reported in world units (model depth / s).
+        DataParserOutput data = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train");
+        const double s = 0.35, cx = 0.4, cy = -0.3, cz = 0.2;
+        NerfactoConfig plain = SmallConfig(data.Count);
+        NerfactoConfig normalised = plain with { SceneScale = s, SceneCenterX = cx, SceneCenterY = cy, SceneCenterZ = cz };
+        var hash = new HashGridConfig(4, 2, 10, 4, 24);
+        var a = new NerfactoModel(plain, hash, SceneSpace.Contracted(ContractionNorm.LInfinity), 1e-2, maxRays: 32);
+        var b = new NerfactoModel(normalised, hash, SceneSpace.Contracted(ContractionNorm.LInfinity), 1e-2, maxRays: 32);
+        a.Initialize(new Rng(3));
+        var init = new Rng(11);
+        for (int i = 0; i < a.Parameters.Values.Length; i++)
+        {
+            a.Parameters.Values[i] = (init.NextFloat() - 0.5f) * 1.2f;
+        }
+
+        a.Parameters.Values.CopyTo(b.Parameters.Values, 0);
+        var raysA = new RayBatch(16);
+        var raysB = new RayBatch(16);
+        for (int i = 0; i < 16; i++)
+        {
+            Ray ray = RayGenerator.GetRay(data.Cameras[i % data.Count], 10 + i, 12 + (i % 5));
+            raysA.Set(i, ray, data.Near, data.Far, -1);
+            var moved = ray with { OriginX = (ray.OriginX / s) + cx, OriginY = (ray.OriginY / s) + cy, OriginZ = (ray.OriginZ / s) + cz };
+            raysB.Set(i, moved, data.Near, data.Far, -1);
+        }
+
+        raysA.Count = raysB.Count = 16;
+        var outA = new RenderedRays(16);
+        var outB = new RenderedRays(16);
+        a.Render(raysA, outA, a.CreateRenderContext(16));
+        b.Render(raysB, outB, b.CreateRenderContext(16));
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.True(outA.Depth[i] > 0.5f, $"ray {i}: depth {outA.Depth[i]}");
+            Assert.Equal(outA.Depth[i] / s, outB.Depth[i], 1e-3 * outA.Depth[i] / s);
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal(outA.Rgb[(3 * i) + c], outB.Rgb[(3 * i) + c], 1e-4);
+            }
+        }
     }
 }

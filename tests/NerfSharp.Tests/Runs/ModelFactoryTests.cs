@@ -1,0 +1,61 @@
+using NerfSharp.Configuration;
+using NerfSharp.Data;
+using NerfSharp.Runs;
+using NerfSharp.Tests.Testing;
+
+namespace NerfSharp.Tests.Runs;
+
+/// <summary>What train resolves from the data into a nerfacto run's config: scene kind, ray bounds, scene normalisation.</summary>
+public sealed class ModelFactoryTests : IClassFixture<DemoSceneFixture>
+{
+    private readonly DemoSceneFixture scene;
+
+    public ModelFactoryTests(DemoSceneFixture scene) => this.scene = scene;
+
+    [Fact]
+    public void UnboundedCaptureIsNormalisedSoTheCamerasFillTheUnitCube()
+    {
+        DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = "transforms" };
+        RunConfig config = ModelFactory.ResolveForData(ModelPresets.Defaults("nerfacto"), train);
+        NerfactoConfig n = config.Nerfacto;
+        Assert.Equal("unbounded", n.SceneKind);
+        Assert.Equal("cameras", n.SceneNormalization);
+        double largest = 0, mx = 0, my = 0, mz = 0;
+        foreach (var camera in train.Cameras)
+        {
+            var (x, y, z) = camera.CameraToWorld.Origin;
+            mx += x / train.Count;
+            my += y / train.Count;
+            mz += z / train.Count;
+        }
+
+        Assert.Equal(mx, n.SceneCenterX, 1e-9);
+        Assert.Equal(my, n.SceneCenterY, 1e-9);
+        Assert.Equal(mz, n.SceneCenterZ, 1e-9);
+        foreach (var camera in train.Cameras)
+        {
+            var (x, y, z) = camera.CameraToWorld.Origin;
+            largest = Math.Max(largest, new[] { x - mx, y - my, z - mz }.Max(v => Math.Abs(v) * n.SceneScale));
+        }
+
+        Assert.Equal(1.0, largest, 1e-9);
+
+        // Resolving again (a resumed run) keeps the saved normalisation even if the data were to change.
+        RunConfig again = ModelFactory.ResolveForData(config, train with { Cameras = [.. train.Cameras.Skip(1)], Images = [.. train.Images.Skip(1)] });
+        Assert.Equal(n.SceneScale, again.Nerfacto.SceneScale);
+    }
+
+    [Theory]
+    [InlineData("blender", "auto")]
+    [InlineData("llff", "auto")]
+    [InlineData("transforms", "none")]
+    public void BoundedScenesLlffAndNoneKeepTheWorld(string format, string normalization)
+    {
+        DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = format };
+        RunConfig preset = ModelPresets.Defaults("nerfacto");
+        RunConfig config = ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { SceneNormalization = normalization } }, train);
+        Assert.Equal("none", config.Nerfacto.SceneNormalization);
+        Assert.Equal(1.0, config.Nerfacto.SceneScale);
+        Assert.Equal(0.0, config.Nerfacto.SceneCenterX);
+    }
+}
