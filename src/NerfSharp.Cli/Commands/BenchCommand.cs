@@ -20,7 +20,7 @@ public static class BenchCommand
     /// <summary>The <c>bench</c> command.</summary>
     public static Command Create(CliContext ctx)
     {
-        var model = CliOptions.TextWithDefault("--model", "vanilla: seconds per lego-config iteration; ngp: val PSNR against training time on lego_400, kernel rates, render time", "vanilla", "vanilla|ngp");
+        var model = CliOptions.TextWithDefault("--model", "vanilla: seconds per lego-config iteration; ngp, nerfacto: val PSNR against training time on lego_400, time per phase, render time (ngp: kernel rates)", "vanilla", "vanilla|ngp|nerfacto");
         var data = CliOptions.Text("--data", "dataset (default: lego_400 under shared/data; vanilla generates a scene when it is missing)", "DIR");
         var iterations = CliOptions.Int("--iters", "timed iterations (vanilla)", 3);
         var warmup = CliOptions.Int("--warmup", "untimed iterations first (vanilla)", 1);
@@ -46,14 +46,14 @@ public static class BenchCommand
     public static int Run(string modelName, string? data, int iterations, int warmup, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
     {
         RunConfigResolver.ApplyFlags(new RunConfig(), flags); // an unknown key fails now, before a dataset is loaded or generated
-        if (modelName == "ngp")
+        if (modelName is "ngp" or "nerfacto")
         {
-            return NgpBenchmark.Run(data ?? FindLego400() ?? throw new ArgumentException("bench --model ngp needs lego_400: pass --data DIR"), minutes, flags, ctx);
+            return TimedTrainingBenchmark.Run(modelName, data ?? FindLego400() ?? throw new ArgumentException($"bench --model {modelName} needs lego_400: pass --data DIR"), minutes, flags, ctx);
         }
 
         if (modelName != "vanilla")
         {
-            throw new ArgumentException($"bench knows --model vanilla and ngp, not '{modelName}'");
+            throw new ArgumentException($"bench knows --model vanilla, ngp and nerfacto, not '{modelName}'");
         }
 
         if (iterations < 1 || warmup < 0)

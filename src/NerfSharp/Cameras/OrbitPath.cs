@@ -6,11 +6,17 @@ namespace NerfSharp.Cameras;
 /// A circular camera path around a scene, derived from its training cameras: the up direction is the normalised sum of
 /// the cameras' up (y) axes; the centre is the point nearest (least squares) to all their optical axes, or their mean
 /// centre when the axes are near parallel (a forward-facing capture); the circle lies at the cameras' mean height above
-/// the centre along up and their mean horizontal distance from it, starts at the first camera's azimuth, turns
-/// counter-clockwise about up, and every pose looks at the centre with up as its up vector.
+/// the centre along up and their mean horizontal distance from it, and every pose looks at the centre with up as its up
+/// vector. When the cameras surround the centre (no gap of more than <see cref="MaxGapDegrees"/> between their azimuths)
+/// the path is the full circle from the first camera's azimuth, counter-clockwise; when they cover only an arc (a capture
+/// of something against a wall), the path sweeps that arc from one end to the other and back, easing at the ends, so it
+/// never looks at the side no photo saw.
 /// </summary>
 public static class OrbitPath
 {
+    /// <summary>The largest gap between neighbouring camera azimuths for which the path is still a full circle.</summary>
+    public const double MaxGapDegrees = 90;
+
     public static IReadOnlyList<Pose> Create(IReadOnlyList<Pose> trainingPoses, int frames)
     {
         ArgumentNullException.ThrowIfNull(trainingPoses);
@@ -52,15 +58,56 @@ public static class OrbitPath
             radius = Math.Max(Math.Abs(height), 1.0);
         }
 
+        var (arcStart, arcSpan) = CoveredArc(trainingPoses, centre, up, e1, e2);
         var poses = new Pose[frames];
         for (int k = 0; k < frames; k++)
         {
-            double theta = 2.0 * Math.PI * k / frames;
+            double theta = arcSpan >= 2 * Math.PI
+                ? 2.0 * Math.PI * k / frames
+                : arcStart + (arcSpan * 0.5 * (1 - Math.Cos(2.0 * Math.PI * k / frames)));
             Vector3D position = centre + (up * height) + (e1 * (radius * Math.Cos(theta))) + (e2 * (radius * Math.Sin(theta)));
             poses[k] = LookAt(position, centre, up);
         }
 
         return poses;
+    }
+
+    /// <summary>
+    /// The azimuth range (radians about up, from e1 towards e2) the cameras cover: (0, 2 pi) when no gap between
+    /// neighbouring azimuths exceeds <see cref="MaxGapDegrees"/>, else the arc that leaves out the largest gap.
+    /// </summary>
+    public static (double Start, double Span) CoveredArc(IReadOnlyList<Pose> poses, Vector3D centre, Vector3D up, Vector3D e1, Vector3D e2)
+    {
+        ArgumentNullException.ThrowIfNull(poses);
+        var azimuths = new List<double>(poses.Count);
+        foreach (Pose p in poses)
+        {
+            Vector3D v = Column(p, 3) - centre;
+            double x = Vector3D.Dot(v, e1), y = Vector3D.Dot(v, e2);
+            if ((x * x) + (y * y) > 1e-18)
+            {
+                azimuths.Add(Math.Atan2(y, x));
+            }
+        }
+
+        if (azimuths.Count < 2)
+        {
+            return (0, 2 * Math.PI);
+        }
+
+        azimuths.Sort();
+        double gap = azimuths[0] + (2 * Math.PI) - azimuths[^1];
+        double afterGap = azimuths[0];
+        for (int i = 1; i < azimuths.Count; i++)
+        {
+            if (azimuths[i] - azimuths[i - 1] > gap)
+            {
+                gap = azimuths[i] - azimuths[i - 1];
+                afterGap = azimuths[i];
+            }
+        }
+
+        return gap <= MaxGapDegrees * Math.PI / 180 ? (0, 2 * Math.PI) : (afterGap, (2 * Math.PI) - gap);
     }
 
     /// <summary>

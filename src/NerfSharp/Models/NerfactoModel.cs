@@ -91,6 +91,9 @@ public sealed class NerfactoModel : IRadianceModel
 
     public StepStatistics LastStep { get; private set; }
 
+    /// <summary>Where the training steps' time went, per phase.</summary>
+    public NerfactoPhaseTimes Times { get; } = new();
+
     internal float[] FixedBackground => fixedBackground;
 
     internal float[] CameraCentres => cameraCentres;
@@ -146,7 +149,7 @@ public sealed class NerfactoModel : IRadianceModel
             throw new ArgumentException($"{rays.Count} rays exceed the {maxRays} this model was sized for", nameof(rays));
         }
 
-        NerfactoPass p = train ??= new NerfactoPass(this, config, maxRays);
+        NerfactoPass p = train ??= new NerfactoPass(this, config, maxRays, Times);
         int n = rays.Count;
         p.Forward(rays, 0, n, training: true, ReuseSamples ? null : rng, anneal, resample: !ReuseSamples);
         double mse = 0;

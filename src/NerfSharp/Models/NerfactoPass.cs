@@ -29,11 +29,15 @@ internal sealed class NerfactoPass
     private readonly double[] halfLoss = new double[2];
     private readonly float[] meanEmbedding;
     private readonly int images;
+    private readonly NerfactoPhaseTimes? times;
+    private long lap;
     private readonly float scale;
     private readonly float centerX, centerY, centerZ;
 
-    public NerfactoPass(NerfactoModel model, NerfactoConfig config, int maxRays)
+    /// <param name="times">Where training passes add their phase times (null: not timed).</param>
+    public NerfactoPass(NerfactoModel model, NerfactoConfig config, int maxRays, NerfactoPhaseTimes? times = null)
     {
+        this.times = times;
         this.model = model;
         this.config = config;
         MaxRays = maxRays;
@@ -125,6 +129,7 @@ internal sealed class NerfactoPass
             throw new ArgumentException($"{n} rays exceed the pass's {MaxRays}", nameof(n));
         }
 
+        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         SetupRays(rays, start, n, training);
         if (training && rng != null)
         {
@@ -160,14 +165,33 @@ internal sealed class NerfactoPass
 
             int count = level.Samples.Samples;
             OnHalves(n, count, (a, b, h) => FillPositions(level, a, b));
+            if (times != null)
+            {
+                times.Sampling += Lap();
+            }
+
             if (k < 2)
             {
                 model.Proposals[k].Forward(level.Positions, count, level.Density, proposalContexts[k]);
+                if (times != null)
+                {
+                    times.ProposalForward += Lap();
+                }
+
                 OnHalves(n, count, (a, b, h) => Weights(level, a, b));
+                if (times != null)
+                {
+                    times.Composite += Lap();
+                }
             }
             else
             {
                 model.Field.Forward(model.Parameters, level.Positions, level.Directions, level.SampleImage, meanEmbedding, count, level.Density, level.Color, fieldContext);
+                if (times != null)
+                {
+                    times.FieldForward += Lap();
+                }
+
                 OnHalves(n, count, (a, b, h) =>
                 {
                     Weights(level, a, b);
@@ -178,8 +202,27 @@ internal sealed class NerfactoPass
                         level.Weights.AsSpan(from, to - from).CopyTo(level.InterlevelTarget.AsSpan(from));
                     }
                 });
+                if (times != null)
+                {
+                    times.Composite += Lap();
+                }
             }
         }
+
+        if (times != null)
+        {
+            times.Steps++;
+            times.Samples += TotalSamples;
+        }
+    }
+
+    /// <summary>Seconds since the last lap; starts the next.</summary>
+    private double Lap()
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(lap, now).TotalSeconds;
+        lap = now;
+        return seconds;
     }
 
     /// <summary>
@@ -192,21 +235,41 @@ internal sealed class NerfactoPass
         NerfactoSampleLevel main = levels[2];
         double distortionScale = config.DistortionWeight / lossScaleRays;
         double interlevelScale = config.InterlevelWeight / ((double)lossScaleRays * main.PerRay);
+        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         OnHalves(n, main.Samples.Samples, (a, b, h) => halfLoss[h] = BackwardRays(rays, start, a, b, distortionScale, interlevelScale));
+        if (times != null)
+        {
+            times.LossBackward += Lap();
+        }
+
         bool rayGradients = rays.OriginGradients != null && rays.DirectionGradients != null;
         int count = main.Samples.Samples;
         model.Field.Backward(
             model.Parameters, fieldContext, main.DLdDensity.AsSpan(0, count), main.DLdColor.AsSpan(0, 3 * count),
             rayGradients ? main.DLdPositions.AsSpan(0, 3 * count) : [], rayGradients ? main.DLdDirections.AsSpan(0, 3 * count) : []);
+        if (times != null)
+        {
+            times.FieldBackward += Lap();
+        }
+
         for (int k = 0; k < 2; k++)
         {
             int c = levels[k].Samples.Samples;
             model.Proposals[k].Backward(proposalContexts[k], levels[k].DLdDensity.AsSpan(0, c), rayGradients ? levels[k].DLdPositions.AsSpan(0, 3 * c) : []);
         }
 
+        if (times != null)
+        {
+            times.ProposalBackward += Lap();
+        }
+
         if (rayGradients)
         {
             OnHalves(n, count, (a, b, h) => RayGradients(rays, start, a, b));
+            if (times != null)
+            {
+                times.RayGradients += Lap();
+            }
         }
 
         return halfLoss[0] + halfLoss[1];

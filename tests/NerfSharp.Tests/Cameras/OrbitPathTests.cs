@@ -59,4 +59,27 @@ public class OrbitPathTests
         Assert.Equal(0.2, c.X, 12);
         Assert.Equal(0.0, c.Z, 12);
     }
+
+    [Fact]
+    public void CamerasOnAnArcGiveASweepOfThatArcOnly()
+    {
+        // Cameras from azimuth 20 to 110 degrees about (0, 0, 0), level and looking at it (a capture of something on a wall).
+        var centre = new Vector3D(0, 0, 0);
+        var poses = new List<Pose>();
+        for (int k = 0; k < 10; k++)
+        {
+            double azimuth = (20 + (10 * k)) * Math.PI / 180;
+            var position = new Vector3D(Math.Cos(azimuth), Math.Sin(azimuth), 0) * 3;
+            poses.Add(OrbitPath.LookAt(position, centre, new Vector3D(0, 0, 1)));
+        }
+
+        IReadOnlyList<Pose> orbit = OrbitPath.Create(poses, 40);
+        Vector3D found = OrbitPath.SceneCentre(poses);
+        var azimuths = orbit.Select(p => Math.Atan2(p[1, 3] - found.Y, p[0, 3] - found.X) * 180 / Math.PI).ToArray();
+        Assert.Equal(20.0, azimuths[0], 6);
+        Assert.Equal(110.0, azimuths[20], 6);
+        Assert.Equal(20.0, azimuths.Min(), 6);
+        Assert.Equal(110.0, azimuths.Max(), 6);
+        Assert.Equal(azimuths[10], azimuths[30], 6);
+    }
 }

@@ -16,22 +16,22 @@ using NerfSharp.Training;
 namespace NerfSharp.Cli.Commands;
 
 /// <summary>
-/// <c>nerf bench --model ngp</c>: one time-budgeted training run of the ngp model on lego_400, scored on a fixed subset of
-/// val views (every 25th: r_0, r_25, r_50, r_75) at 15 s, 30 s, 1, 2, 5 and 10 minutes of training (scoring time is not
-/// counted); then the kernels alone: hash-encoding points/s forward+backward, MLP GFLOP/s against the measured FP32 peak,
-/// render seconds per 400x400 frame, and where a training step's time goes.
+/// <c>nerf bench --model ngp|nerfacto</c>: one time-budgeted training run of the model on lego_400, scored on a fixed
+/// subset of val views (every 25th: r_0, r_25, r_50, r_75) at 15 s, 30 s, 1, 2, 5 and 10 minutes of training (scoring time
+/// is not counted); where a training step's time goes; render seconds per 400x400 frame; for ngp also the kernels alone:
+/// hash-encoding points/s forward+backward and MLP GFLOP/s against the measured FP32 peak.
 /// </summary>
-public static class NgpBenchmark
+public static class TimedTrainingBenchmark
 {
     private static readonly double[] Marks = [15, 30, 60, 120, 300, 600];
 
-    public static int Run(string data, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
+    public static int Run(string modelName, string data, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
     {
-        string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-ngp-{Environment.ProcessId}");
+        string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{modelName}-{Environment.ProcessId}");
         try
         {
             double budget = minutes * 60;
-            RunConfig config = ModelPresets.Defaults("ngp") with { OutputDir = Path.Combine(temp, "run") };
+            RunConfig config = ModelPresets.Defaults(modelName) with { OutputDir = Path.Combine(temp, "run") };
             config = config with
             {
                 Data = config.Data with { DataDir = Path.GetFullPath(data), TestSkip = 25 },
@@ -42,10 +42,12 @@ public static class NgpBenchmark
             DataParserOutput train = DatasetLoader.Load(config.Data, "train");
             DataParserOutput val = DatasetLoader.Load(config.Data, "val");
             double loadSeconds = loadWatch.Elapsed.TotalSeconds;
-            var model = (NgpModel)ModelFactory.Create(config, train.Background);
+            config = ModelFactory.ResolveForData(config, train);
+            IRadianceModel model = ModelFactory.Create(config, train.Background);
+            ModelFactory.AttachData(model, train);
             var trainer = new Trainer(config, model, train) { BudgetClockStart = DateTime.UtcNow };
             trainer.Initialize();
-            ctx.Out.WriteLine($"bench ngp: lego_400 ({train.Count} train images {train.Images[0].Width}x{train.Images[0].Height}, loaded in {loadSeconds:F1} s), " +
+            ctx.Out.WriteLine($"bench {modelName}: lego_400 ({train.Count} train images {train.Images[0].Width}x{train.Images[0].Height}, loaded in {loadSeconds:F1} s), " +
                 $"{budget:F0} s of training, val views {string.Join(", ", val.ImagePaths.Select(Path.GetFileNameWithoutExtension))}");
             ctx.Out.WriteLine("  seconds  step   val PSNR  SSIM    samples/ray");
             int next = 0;
@@ -76,14 +78,22 @@ public static class NgpBenchmark
                 next++;
             }
 
-            NgpPhaseTimes times = model.Times;
-            double stepSeconds = times.GridUpdate + times.March + times.FieldForward + times.Composite + times.Backward;
+            var (samples, stepSeconds, phases) = model switch
+            {
+                NgpModel ngp => (ngp.Times.Samples, ngp.Times.GridUpdate + ngp.Times.March + ngp.Times.FieldForward + ngp.Times.Composite + ngp.Times.Backward, ngp.Times.ToString()),
+                NerfactoModel nerfacto => (nerfacto.Times.Samples, nerfacto.Times.Total, nerfacto.Times.ToString()),
+                _ => throw new ArgumentException($"bench times ngp and nerfacto, not {modelName}"),
+            };
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"training: {result.Step} steps, {times.Samples / (double)Math.Max(1, times.Steps):F0} samples/step, " +
-                $"{times.Samples / Math.Max(1e-9, result.ElapsedSeconds) / 1e6:F2} M samples/s forward+backward over the whole step (optimizer included)"));
-            ctx.Out.WriteLine($"time per phase: {times}; optimizer and ray generation: {result.ElapsedSeconds - stepSeconds:F1}s");
+                $"training: {result.Step} steps, {samples / (double)Math.Max(1, result.Step):F0} samples/step, " +
+                $"{samples / Math.Max(1e-9, result.ElapsedSeconds) / 1e6:F2} M samples/s forward+backward over the whole step (optimizer included)"));
+            ctx.Out.WriteLine($"time per phase: {phases}; optimizer and ray generation: {result.ElapsedSeconds - stepSeconds:F1}s");
 
-            KernelRates(config, ctx);
+            if (model is NgpModel)
+            {
+                KernelRates(config, ctx);
+            }
+
             var renderer = new ImageRenderer(model, config.Trainer.Chunk, val.Background.ToRgb());
             var watch = Stopwatch.StartNew();
             int frames = Math.Min(3, val.Count);
@@ -93,7 +103,7 @@ public static class NgpBenchmark
             }
 
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"render: {watch.Elapsed.TotalSeconds / frames:F2} s per {val.Images[0].Width}x{val.Images[0].Height} frame ({frames} frames), occupancy {model.Grid.OccupiedFraction:P1}"));
+                $"render: {watch.Elapsed.TotalSeconds / frames:F2} s per {val.Images[0].Width}x{val.Images[0].Height} frame ({frames} frames){(model is NgpModel g ? $", occupancy {g.Grid.OccupiedFraction:P1}" : string.Empty)}"));
             ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
             return 0;
         }
