@@ -35,8 +35,13 @@ public sealed record NerfactoConfig
     /// <summary>Width of the per-image appearance embedding (0 = none).</summary>
     public int AppearanceWidth { get; init; } = 32;
 
-    /// <summary>Embedding of a ray from no training image (eval, render): "mean" of the training images' (nerfstudio) or "nearest" training camera's.</summary>
-    public string AppearanceEval { get; init; } = "mean";
+    /// <summary>
+    /// Embedding of a ray from no training image (eval, render): the "nearest" training camera's, or the "mean" of the
+    /// training images' (nerfstudio's default). Changed to nearest: the embeddings start as N(0, 1) codes, one per image,
+    /// and their mean is a code the colour network never saw (held-out PSNR after 10 minutes: fox 28.23 dB with the mean,
+    /// 31.36 with the nearest camera's; beer 20.90 against 30.83).
+    /// </summary>
+    public string AppearanceEval { get; init; } = "nearest";
 
     /// <summary>What rays see where the volume is transparent: "last_sample" (the last sample's colour, nerfstudio), "random" (the batch's background: random per ray for RGBA training images, the data's colour otherwise) or "fixed" (<see cref="BackgroundColor"/>).</summary>
     public string Background { get; init; } = "last_sample";

@@ -90,7 +90,7 @@ public sealed class ConfigKeyEffectTests
         ("proposal_samples_2", "64", D with { Nerfacto = D.Nerfacto with { ProposalSamples2 = 64 } }),
         ("nerf_samples", "32", D with { Nerfacto = D.Nerfacto with { NerfSamples = 32 } }),
         ("appearance_dim", "8", D with { Nerfacto = D.Nerfacto with { AppearanceWidth = 8 } }),
-        ("appearance_eval", "nearest", D with { Nerfacto = D.Nerfacto with { AppearanceEval = "nearest" } }),
+        ("appearance_eval", "mean", D with { Nerfacto = D.Nerfacto with { AppearanceEval = "mean" } }),
         ("background", "random", D with { Nerfacto = D.Nerfacto with { Background = "random" } }),
         ("background_color", "0,0.5,1", D with { Nerfacto = D.Nerfacto with { BackgroundColor = "0,0.5,1" } }),
         ("contraction", "l2", D with { Nerfacto = D.Nerfacto with { Contraction = "l2" } }),

@@ -13,7 +13,7 @@ public sealed class NerfactoModelTests : IClassFixture<DemoSceneFixture>
 {
     /// <summary>
     /// Measured 17.84 dB on 2026-12-02 with pixel centres and in-pixel jitter (16.36 without them; deterministic for any
-    /// thread count); the floor sits about 1 dB below.
+    /// thread count) and the mean embedding; 17.86 with the nearest camera's (the default since); the floor sits about 1 dB below.
     /// </summary>
     private const double PinnedDemoPsnr = 16.8;
 
@@ -86,10 +86,12 @@ public sealed class NerfactoModelTests : IClassFixture<DemoSceneFixture>
         EvaluationResult again = Evaluator.Evaluate(restored, test, 4096, outputDir: null);
         Assert.Equal(result.Psnr, again.Psnr);
 
-        // The nearest training camera's embedding instead of the mean: a different image of about the same quality.
-        new RunFolder(dir.Path).WriteConfig(config with { Nerfacto = config.Nerfacto with { AppearanceEval = "nearest" } });
-        EvaluationResult nearest = Evaluator.Evaluate(TrainedRun.Open(dir.Path).Model, test, 4096, outputDir: null);
-        Assert.NotEqual(result.Psnr, nearest.Psnr);
-        Assert.True(nearest.Psnr > PinnedDemoPsnr - 3, $"nearest-camera embedding: {nearest.Psnr:F2} dB");
+        // The mean embedding instead of the nearest training camera's: a different image.
+        Assert.Equal("nearest", config.Nerfacto.AppearanceEval);
+        new RunFolder(dir.Path).WriteConfig(config with { Nerfacto = config.Nerfacto with { AppearanceEval = "mean" } });
+        EvaluationResult mean = Evaluator.Evaluate(TrainedRun.Open(dir.Path).Model, test, 4096, outputDir: null);
+        Console.WriteLine($"nerfacto demo: test PSNR {mean.Psnr:F2} dB with the mean embedding");
+        Assert.NotEqual(result.Psnr, mean.Psnr);
+        Assert.True(mean.Psnr > PinnedDemoPsnr - 3, $"mean embedding: {mean.Psnr:F2} dB");
     }
 }
