@@ -7,14 +7,26 @@ namespace NerfSharp.Configuration;
 /// </summary>
 public sealed record NerfactoConfig
 {
-    /// <summary>Samples per ray of the first proposal stage (the piecewise sampler's).</summary>
-    public int ProposalSamples1 { get; init; } = 256;
+    /// <summary>Samples per ray of the first proposal stage (the piecewise sampler's); 0: see <see cref="WithSampleCounts"/>.</summary>
+    public int ProposalSamples1 { get; init; }
 
-    /// <summary>Samples per ray of the second proposal stage (PDF resampled from the first).</summary>
-    public int ProposalSamples2 { get; init; } = 96;
+    /// <summary>Samples per ray of the second proposal stage (PDF resampled from the first); 0: see <see cref="WithSampleCounts"/>.</summary>
+    public int ProposalSamples2 { get; init; }
 
-    /// <summary>Samples per ray of the main field (PDF resampled from the second proposal stage).</summary>
-    public int NerfSamples { get; init; } = 48;
+    /// <summary>Samples per ray of the main field (PDF resampled from the second proposal stage); 0: see <see cref="WithSampleCounts"/>.</summary>
+    public int NerfSamples { get; init; }
+
+    /// <summary>
+    /// The sample counts that are 0 resolved: nerfstudio's 256 / 96 / 48 for unbounded scenes; 128 / 64 / 32 inside a
+    /// scene box, whose rays span only the box (changed for the CPU: on lego_400 at a 2-minute budget, 26.53 dB against
+    /// 25.35 with nerfstudio's counts, from 42% more steps; 128 / 48 / 24 gave 26.42).
+    /// </summary>
+    public NerfactoConfig WithSampleCounts(bool bounded) => this with
+    {
+        ProposalSamples1 = ProposalSamples1 > 0 ? ProposalSamples1 : bounded ? 128 : 256,
+        ProposalSamples2 = ProposalSamples2 > 0 ? ProposalSamples2 : bounded ? 64 : 96,
+        NerfSamples = NerfSamples > 0 ? NerfSamples : bounded ? 32 : 48,
+    };
 
     /// <summary>Hash-grid levels of both proposal fields.</summary>
     public int ProposalHashLevels { get; init; } = 5;

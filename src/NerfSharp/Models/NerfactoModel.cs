@@ -40,6 +40,8 @@ public sealed class NerfactoModel : IRadianceModel
     public NerfactoModel(NerfactoConfig config, HashGridConfig mainHash, SceneSpace space, double learningRate, int maxRays, Cameras.CameraOptimizer? cameraOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(space);
+        config = config.WithSampleCounts(space.IsBounded);
         this.config = config;
         this.maxRays = maxRays;
         Space = space;

@@ -65,7 +65,7 @@ public static class ModelFactory
         NerfactoConfig n = config.Nerfacto;
         bool bounded = n.IsBounded(train.Format);
         string bounds = n.RayBounds != "auto" ? n.RayBounds : bounded || train.ViewBounds != null ? "data" : "planes";
-        RunConfig resolved = config with { Nerfacto = n with { TrainImages = train.Count, SceneKind = bounded ? "bounded" : "unbounded", RayBounds = bounds } };
+        RunConfig resolved = config with { Nerfacto = n.WithSampleCounts(bounded) with { TrainImages = train.Count, SceneKind = bounded ? "bounded" : "unbounded", RayBounds = bounds } };
         string normalization = n.SceneNormalization != "auto" ? n.SceneNormalization : train.Format == "llff" ? "none" : "cameras";
         if (!bounded && normalization == "cameras" && n.SceneScale <= 0)
         {

@@ -58,4 +58,16 @@ public sealed class ModelFactoryTests : IClassFixture<DemoSceneFixture>
         Assert.Equal(1.0, config.Nerfacto.SceneScale);
         Assert.Equal(0.0, config.Nerfacto.SceneCenterX);
     }
+
+    [Theory]
+    [InlineData("blender", 0, 128, 64, 32)]
+    [InlineData("colmap", 0, 256, 96, 48)]
+    [InlineData("blender", 200, 200, 64, 32)]
+    public void SampleCountsDependOnTheSceneKindUnlessGiven(string format, int given, int first, int second, int main)
+    {
+        DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = format };
+        RunConfig preset = ModelPresets.Defaults("nerfacto");
+        NerfactoConfig n = ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { ProposalSamples1 = given } }, train).Nerfacto;
+        Assert.Equal([first, second, main], [n.ProposalSamples1, n.ProposalSamples2, n.NerfSamples]);
+    }
 }
