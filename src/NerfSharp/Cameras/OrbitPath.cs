@@ -3,8 +3,9 @@ using NerfSharp.Numerics;
 namespace NerfSharp.Cameras;
 
 /// <summary>
-/// A circular camera path around a scene, derived from its training cameras: the up direction is the normalised sum of
-/// the cameras' up (y) axes; the centre is the point nearest (least squares) to all their optical axes, or their mean
+/// A circular camera path around a scene, derived from its training cameras: the up direction is the one most nearly
+/// perpendicular to all the cameras' x axes (people hold cameras level: nerfstudio's "vertical" orientation), signed as
+/// the sum of their up (y) axes, or that sum itself when the x axes do not pin it down (all parallel); the centre is the point nearest (least squares) to all their optical axes, or their mean
 /// centre when the axes are near parallel (a forward-facing capture); the circle lies at the cameras' mean height above
 /// the centre along up and their mean horizontal distance from it, and every pose looks at the centre with up as its up
 /// vector. When the cameras surround the centre (no gap of more than <see cref="MaxGapDegrees"/> between their azimuths)
@@ -26,13 +27,7 @@ public static class OrbitPath
             throw new ArgumentException("an orbit needs at least one training camera", nameof(trainingPoses));
         }
 
-        Vector3D up = Vector3D.Zero;
-        foreach (Pose p in trainingPoses)
-        {
-            up += Column(p, 1);
-        }
-
-        up = up.Length > 1e-9 ? up.Normalized() : new Vector3D(0, 0, 1);
+        Vector3D up = UpDirection(trainingPoses);
         Vector3D centre = SceneCentre(trainingPoses);
 
         double height = 0, radius = 0;
@@ -70,6 +65,72 @@ public static class OrbitPath
         }
 
         return poses;
+    }
+
+    /// <summary>
+    /// The unit vector most nearly perpendicular to the cameras' x axes (the eigenvector of the smallest eigenvalue of
+    /// sum x x^T), with the sign of the summed y axes; the summed y axes alone when the two smallest eigenvalues are
+    /// within a factor of 10 (the x axes span too little to pin the vertical down).
+    /// </summary>
+    public static Vector3D UpDirection(IReadOnlyList<Pose> poses)
+    {
+        ArgumentNullException.ThrowIfNull(poses);
+        Vector3D summed = Vector3D.Zero;
+        var m = new double[3, 3];
+        foreach (Pose p in poses)
+        {
+            summed += Column(p, 1);
+            Vector3D x = Column(p, 0).Normalized();
+            double[] xv = [x.X, x.Y, x.Z];
+            for (int r = 0; r < 3; r++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    m[r, c] += xv[r] * xv[c];
+                }
+            }
+        }
+
+        Vector3D fallback = summed.Length > 1e-9 ? summed.Normalized() : new Vector3D(0, 0, 1);
+
+        // Power iteration on (trace I - M), whose largest eigenvalue belongs to M's smallest; then the next one by deflation.
+        double trace = m[0, 0] + m[1, 1] + m[2, 2];
+        Vector3D Apply(Vector3D v) => new(
+            (trace * v.X) - ((m[0, 0] * v.X) + (m[0, 1] * v.Y) + (m[0, 2] * v.Z)),
+            (trace * v.Y) - ((m[1, 0] * v.X) + (m[1, 1] * v.Y) + (m[1, 2] * v.Z)),
+            (trace * v.Z) - ((m[2, 0] * v.X) + (m[2, 1] * v.Y) + (m[2, 2] * v.Z)));
+        Vector3D up = fallback;
+        for (int i = 0; i < 200; i++)
+        {
+            Vector3D next = Apply(up);
+            if (next.Length < 1e-12)
+            {
+                return fallback;
+            }
+
+            up = next.Normalized();
+        }
+
+        Vector3D other = Vector3D.Cross(up, Math.Abs(up.X) < 0.9 ? new Vector3D(1, 0, 0) : new Vector3D(0, 1, 0)).Normalized();
+        for (int i = 0; i < 200; i++)
+        {
+            Vector3D next = Apply(other);
+            next -= up * Vector3D.Dot(next, up);
+            if (next.Length < 1e-12)
+            {
+                break;
+            }
+
+            other = next.Normalized();
+        }
+
+        double smallest = trace - Vector3D.Dot(up, Apply(up)), second = trace - Vector3D.Dot(other, Apply(other));
+        if (second < 10 * smallest + 1e-12 * trace)
+        {
+            return fallback;
+        }
+
+        return Vector3D.Dot(up, summed) < 0 ? up * -1 : up;
     }
 
     /// <summary>

@@ -82,4 +82,28 @@ public class OrbitPathTests
         Assert.Equal(110.0, azimuths.Max(), 6);
         Assert.Equal(azimuths[10], azimuths[30], 6);
     }
+
+    [Fact]
+    public void UpIsPerpendicularToLevelCamerasXAxesEvenWhenTheyAllLookDown()
+    {
+        // Level cameras on half a circle, all looking 40 degrees down at the centre: their summed y axes lean towards the
+        // middle of the arc, but their x axes are all horizontal, so up is exactly +z.
+        var poses = new List<Pose>();
+        for (int k = 0; k < 12; k++)
+        {
+            double azimuth = Math.PI * k / 11, elevation = 40 * Math.PI / 180;
+            var position = new Vector3D(Math.Cos(azimuth) * Math.Cos(elevation), Math.Sin(azimuth) * Math.Cos(elevation), Math.Sin(elevation)) * 3;
+            poses.Add(OrbitPath.LookAt(position, new Vector3D(0, 0, 0), new Vector3D(0, 0, 1)));
+        }
+
+        Vector3D up = OrbitPath.UpDirection(poses);
+        Assert.True(Vector3D.Dot(up, new Vector3D(0, 0, 1)) > 1 - 1e-9, $"up {up}");
+        Vector3D summed = poses.Aggregate(Vector3D.Zero, (a, p) => a + new Vector3D(p[0, 1], p[1, 1], p[2, 1])).Normalized();
+        Assert.True(Vector3D.Dot(summed, new Vector3D(0, 0, 1)) < 0.95, "the test must tell the two estimates apart");
+
+        // Parallel cameras (a forward-facing capture) leave the vertical to the summed up vectors.
+        var parallel = Enumerable.Range(0, 5).Select(k => new Pose([1, 0, 0, k * 0.1, 0, 0.9, -0.436, 0, 0, 0.436, 0.9, 0])).ToList();
+        Vector3D fallback = OrbitPath.UpDirection(parallel);
+        Assert.Equal(0.9, fallback.Y, 2);
+    }
 }
