@@ -31,7 +31,7 @@ public static class ExportCommand
         var resolution = new Option<int>("--resolution") { Description = "grid cells along the box's longest side", DefaultValueFactory = _ => 256 };
         var threshold = new Option<float?>("--threshold")
         {
-            Description = $"density of the surface, per world unit (default: ngp {ExportableField.NgpDefaultThreshold}, vanilla {ExportableField.VanillaDefaultThreshold})",
+            Description = $"density of the surface, per world unit (default: ngp {ExportableField.NgpDefaultThreshold}, nerfacto {ExportableField.NgpDefaultThreshold} per model unit, vanilla {ExportableField.VanillaDefaultThreshold})",
         };
         var bbox = new Option<string?>("--bbox") { Description = "x0,y0,z0,x1,y1,z1: the box to mesh (default: the model's scene box)" };
         var minComponent = new Option<double>("--min-component")

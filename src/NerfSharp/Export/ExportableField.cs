@@ -12,6 +12,9 @@ namespace NerfSharp.Export;
 /// <list type="bullet">
 /// <item>ngp: the field's density (exp(raw - 1), per world unit), zero in the cells its occupancy grid marks empty, as
 /// rendering sees it. Default threshold <see cref="NgpDefaultThreshold"/>.</item>
+/// <item>nerfacto: the main field's density per world unit with the nearest training camera's embedding for colour;
+/// the scene box, or for a contracted capture the world box of model space [-1, 1]^3 (where the cameras are). Default
+/// threshold ngp's per model unit (<see cref="NgpDefaultThreshold"/> times the scene scale per world unit).</item>
 /// <item>vanilla: the fine network's relu density (the coarse one without a fine network); the box is
 /// [-1.5, 1.5]^3 (nerf_synthetic's). Default threshold <see cref="VanillaDefaultThreshold"/> (nerf-pytorch's mesh notebook).</item>
 /// </list>
@@ -33,6 +36,11 @@ public sealed record ExportableField(Func<int, IDensityField> CreateQuery, Scene
             ngp.Field.Box,
             NgpDefaultThreshold,
             ngp.Field.CreateRadianceQuery),
+        NerfactoModel nerfacto => new ExportableField(
+            nerfacto.CreateRadianceQuery,
+            nerfacto.ExportBox,
+            NgpDefaultThreshold * nerfacto.SceneScale,
+            nerfacto.CreateRadianceQuery),
         VanillaNerf vanilla => new ExportableField(
             capacity => new VanillaNerfDensity(vanilla.Fine ?? vanilla.Coarse, capacity),
             SceneBox.Cube((float)ModelFactory.DefaultSceneBoxHalfSize),

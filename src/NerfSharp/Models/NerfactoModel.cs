@@ -100,6 +100,42 @@ public sealed class NerfactoModel : IRadianceModel
 
     internal float[] CameraCentres => cameraCentres;
 
+    /// <summary>Model units per world unit (the scene normalisation of an unbounded capture; 1 in a scene box).</summary>
+    public float SceneScale => Space.IsBounded || config.SceneScale <= 0 ? 1f : (float)config.SceneScale;
+
+    /// <summary>The world point at the model's origin.</summary>
+    public (float X, float Y, float Z) SceneCenter => Space.IsBounded || config.SceneScale <= 0
+        ? (0f, 0f, 0f)
+        : ((float)config.SceneCenterX, (float)config.SceneCenterY, (float)config.SceneCenterZ);
+
+    /// <summary>
+    /// The world box worth exporting: the scene box of a bounded scene; for a contracted one the region of model space
+    /// [-1, 1]^3 (where the training cameras are and the contraction does not squeeze).
+    /// </summary>
+    public SceneBox ExportBox => Space.Box ?? SceneBox.Cube(1f / SceneScale, SceneCenter.X, SceneCenter.Y, SceneCenter.Z);
+
+    /// <summary>The training camera nearest a world point (whose appearance embedding renders it).</summary>
+    internal int NearestTrainingCamera(float x, float y, float z)
+    {
+        int best = 0;
+        float bestDistance = float.PositiveInfinity;
+        for (int i = 0; i < Field.Images; i++)
+        {
+            float dx = cameraCentres[3 * i] - x, dy = cameraCentres[(3 * i) + 1] - y, dz = cameraCentres[(3 * i) + 2] - z;
+            float d = (dx * dx) + (dy * dy) + (dz * dz);
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Density (per world unit) and colour queries of the main field in world coordinates (mesh export).</summary>
+    public Fields.IRadianceField CreateRadianceQuery(int capacity) => new NerfactoRadianceQuery(this, capacity);
+
     /// <summary>Samples per ray of the three stages.</summary>
     public IReadOnlyList<int> Samples { get; }
 

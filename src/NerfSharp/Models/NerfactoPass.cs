@@ -302,7 +302,7 @@ internal sealed class NerfactoPass
             float far = useDataBounds ? rays.Far[start + r] * norm * scale : farPlane;
             int o = 3 * r;
             int camera = rays.CameraIndex[start + r];
-            Image[r] = camera >= 0 && camera < images ? camera : (!training && nearest ? NearestCamera(Origins[o], Origins[o + 1], Origins[o + 2]) : -1);
+            Image[r] = camera >= 0 && camera < images ? camera : (!training && nearest ? model.NearestTrainingCamera(Origins[o], Origins[o + 1], Origins[o + 2]) : -1);
             Origins[o] = (Origins[o] - centerX) * scale;
             Origins[o + 1] = (Origins[o + 1] - centerY) * scale;
             Origins[o + 2] = (Origins[o + 2] - centerZ) * scale;
@@ -320,25 +320,6 @@ internal sealed class NerfactoPass
             Near[r] = near;
             Far[r] = far;
         }
-    }
-
-    private int NearestCamera(float x, float y, float z)
-    {
-        float[] c = model.CameraCentres;
-        int best = 0;
-        float bestDistance = float.PositiveInfinity;
-        for (int i = 0; i < images; i++)
-        {
-            float dx = c[3 * i] - x, dy = c[(3 * i) + 1] - y, dz = c[(3 * i) + 2] - z;
-            float d = (dx * dx) + (dy * dy) + (dz * dz);
-            if (d < bestDistance)
-            {
-                bestDistance = d;
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     /// <summary>World midpoints [3][samples] of rays [a, b)'s samples (and, for the main field, view directions and images).</summary>

@@ -1,6 +1,8 @@
+using NerfSharp.Configuration;
 using NerfSharp.Encodings;
 using NerfSharp.Export;
 using NerfSharp.Fields;
+using NerfSharp.Models;
 using NerfSharp.Numerics;
 using NerfSharp.Parameters;
 using NerfSharp.Sampling;
@@ -104,6 +106,70 @@ public class ExportableFieldTests
         {
             Assert.Equal(refDensity[i], density[i], refDensity[i] * 1e-4f);
             Assert.Equal(densityOnly[i], density[i], refDensity[i] * 1e-4f);
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.Equal(refRgb[(k * count) + i], rgb[(3 * i) + k], 1e-5f);
+            }
+        }
+    }
+
+    [Fact]
+    public void NerfactoQueryIsTheMainFieldInWorldUnitsWithTheNearestCamerasEmbedding()
+    {
+        // A normalised capture: model = (world - (1, 2, 3)) * 0.5; three training cameras.
+        NerfactoConfig config = Models.NerfactoGradientTests.SmallConfig(3) with { SceneScale = 0.5, SceneCenterX = 1, SceneCenterY = 2, SceneCenterZ = 3 };
+        var model = new NerfactoModel(config, new HashGridConfig(4, 2, 10, 4, 24), SceneSpace.Contracted(ContractionNorm.LInfinity), 1e-2, maxRays: 8);
+        model.Initialize(new Rng(3));
+        var init = new Rng(11);
+        for (int i = 0; i < model.Parameters.Values.Length; i++)
+        {
+            model.Parameters.Values[i] = (init.NextFloat() - 0.5f) * 1.2f;
+        }
+
+        float[] cameras = [1, 2, 6, 4, 2, 3, 1, -1, 3];
+        model.SetTrainingCameraCentres(cameras);
+        ExportableField exportable = ExportableField.Of(model);
+        Assert.Equal(SceneBox.Cube(2f, 1, 2, 3), exportable.Bounds);
+        Assert.Equal(ExportableField.NgpDefaultThreshold * 0.5f, exportable.DefaultThreshold);
+
+        const int count = 19;
+        var rng = new Rng(9);
+        var points = new float[3 * count];
+        var dirs = new float[3 * count];
+        for (int i = 0; i < count; i++)
+        {
+            points[3 * i] = 1 + ((rng.NextFloat() - 0.5f) * 5);
+            points[(3 * i) + 1] = 2 + ((rng.NextFloat() - 0.5f) * 5);
+            points[(3 * i) + 2] = 3 + ((rng.NextFloat() - 0.5f) * 5);
+            dirs[3 * i] = 0.6f;
+            dirs[(3 * i) + 2] = -0.8f;
+        }
+
+        var density = new float[count];
+        var rgb = new float[3 * count];
+        exportable.CreateRadianceQuery!(8).QueryRadiance(points, dirs, count, density, rgb);
+        var densityOnly = new float[count];
+        exportable.CreateQuery(8).QueryDensity(points, count, densityOnly);
+
+        // The reference: the field's forward over model-unit points, each with its nearest camera's embedding row.
+        var unit = new float[3 * count];
+        var fm = new float[3 * count];
+        var images = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            (unit[i], unit[count + i], unit[(2 * count) + i]) = ((points[3 * i] - 1) * 0.5f, (points[(3 * i) + 1] - 2) * 0.5f, (points[(3 * i) + 2] - 3) * 0.5f);
+            (fm[i], fm[count + i], fm[(2 * count) + i]) = (0.6f, 0f, -0.8f);
+            images[i] = Enumerable.Range(0, 3).MinBy(c => Math.Pow(points[3 * i] - cameras[3 * c], 2) + Math.Pow(points[(3 * i) + 1] - cameras[(3 * c) + 1], 2) + Math.Pow(points[(3 * i) + 2] - cameras[(3 * c) + 2], 2));
+        }
+
+        Assert.True(images.Distinct().Count() > 1, "the points must fall to different cameras");
+        var refDensity = new float[count];
+        var refRgb = new float[3 * count];
+        model.Field.Forward(model.Parameters, unit, fm, images, new float[config.AppearanceWidth], count, refDensity, refRgb, model.Field.CreateContext(count));
+        for (int i = 0; i < count; i++)
+        {
+            Assert.Equal(refDensity[i] * 0.5f, density[i], refDensity[i] * 1e-4f);
+            Assert.Equal(density[i], densityOnly[i], refDensity[i] * 1e-4f);
             for (int k = 0; k < 3; k++)
             {
                 Assert.Equal(refRgb[(k * count) + i], rgb[(3 * i) + k], 1e-5f);
