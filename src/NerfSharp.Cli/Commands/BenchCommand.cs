@@ -61,53 +61,44 @@ public static class BenchCommand
             throw new ArgumentException($"--iters expects at least 1 and --warmup at least 0, got {iterations} and {warmup}");
         }
 
-        string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{Environment.ProcessId}");
-        try
+        using var scratch = new ScratchDirectory("nerf-bench");
+        string temp = scratch.Path;
+        data ??= FindLego400() ?? GenerateScene(temp, ctx);
+        var config = new RunConfig
         {
-            data ??= FindLego400() ?? GenerateScene(temp, ctx);
-            var config = new RunConfig
-            {
-                OutputDir = Path.Combine(temp, "run"),
-                Data = new DataConfig { DataDir = Path.GetFullPath(data), WhiteBackground = true, TestSkip = 8 },
-                Trainer = new TrainerConfig { Steps = warmup + iterations, BatchRays = 1024, LogEvery = 0, CheckpointEvery = 0, TestsetEvery = 0, VideoEvery = 0 },
-            };
-            config = RunConfigResolver.ApplyFlags(config, flags); // e.g. --netchunk 16384 to study chunk sizes
-            DataParserOutput train = DatasetLoader.Load(config.Data, "train");
-            IRadianceModel model = ModelFactory.Create(config, train.Background);
-            var trainer = new Trainer(config, model, train);
-            trainer.Initialize();
-            var times = new List<double>();
-            var watch = Stopwatch.StartNew();
-            trainer.OnProgress = p =>
-            {
-                times.Add(watch.Elapsed.TotalSeconds);
-                watch.Restart();
-            };
-            trainer.Run();
-            double[] timed = times.Skip(warmup).ToArray();
-            double mean = timed.Average();
-            double best = timed.Min();
-            var v = config.Vanilla;
-            double points = config.Trainer.BatchRays * ((double)v.Samples + (v.Samples + v.Importance));
-            double flop = 3 * points * MlpForwardFlopPerPoint(v.NetWidth, v.NetDepth);
-            FmaPeakResult fma = FmaPeak.Measure();
-            double peak = fma.AllThreadsGflops;
-            double rate = flop / best / 1e9;
-            ctx.Out.WriteLine($"bench: lego config (1024 rays, {v.Samples}+{v.Importance} samples, {v.NetDepth}x{v.NetWidth} MLPs) on {train.Images[0].Width}x{train.Images[0].Height} images from {data}");
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds per iteration: mean {mean:F3}, best {best:F3} over {timed.Length} iterations ({warmup} warm-up)"));
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLP work per iteration: {flop / 1e12:F3} TFLOP (forward + backward = 3 x forward) -> {flop / best / 1e9:F1} GFLOP/s end to end"));
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FP32 measured peak ({fma.Vector} FMA loop on {fma.Threads} threads, no memory traffic): {peak:F0} GFLOP/s ({fma.SingleThreadGflops:F0} on one thread) -> {FmaPeakResult.Percent(rate, peak):F0}% of measured peak; one core runs {fma.CoreGflops:F0} GFLOP/s per second of its CPU time, so an idle machine's peak is about {fma.Threads * fma.CoreGflops:F0} -> {FmaPeakResult.Percent(rate, fma.Threads * fma.CoreGflops):F0}% of that"));
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reference (from the issue, not measured here): nerf-pytorch on PyTorch CPU, same machine type: 14 s/iteration -> ratio {14.0 / best:F2}x"));
-            ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
-            return 0;
-        }
-        finally
+            OutputDir = Path.Combine(temp, "run"),
+            Data = new DataConfig { DataDir = Path.GetFullPath(data), WhiteBackground = true, TestSkip = 8 },
+            Trainer = new TrainerConfig { Steps = warmup + iterations, BatchRays = 1024, LogEvery = 0, CheckpointEvery = 0, TestsetEvery = 0, VideoEvery = 0 },
+        };
+        config = RunConfigResolver.ApplyFlags(config, flags); // e.g. --netchunk 16384 to study chunk sizes
+        DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        IRadianceModel model = ModelFactory.Create(config, train.Background);
+        var trainer = new Trainer(config, model, train);
+        trainer.Initialize();
+        var times = new List<double>();
+        var watch = Stopwatch.StartNew();
+        trainer.OnProgress = p =>
         {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
+            times.Add(watch.Elapsed.TotalSeconds);
+            watch.Restart();
+        };
+        trainer.Run();
+        double[] timed = times.Skip(warmup).ToArray();
+        double mean = timed.Average();
+        double best = timed.Min();
+        var v = config.Vanilla;
+        double points = config.Trainer.BatchRays * ((double)v.Samples + (v.Samples + v.Importance));
+        double flop = 3 * points * MlpForwardFlopPerPoint(v.NetWidth, v.NetDepth);
+        FmaPeakResult fma = FmaPeak.Measure();
+        double peak = fma.AllThreadsGflops;
+        double rate = flop / best / 1e9;
+        ctx.Out.WriteLine($"bench: lego config (1024 rays, {v.Samples}+{v.Importance} samples, {v.NetDepth}x{v.NetWidth} MLPs) on {train.Images[0].Width}x{train.Images[0].Height} images from {data}");
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds per iteration: mean {mean:F3}, best {best:F3} over {timed.Length} iterations ({warmup} warm-up)"));
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MLP work per iteration: {flop / 1e12:F3} TFLOP (forward + backward = 3 x forward) -> {flop / best / 1e9:F1} GFLOP/s end to end"));
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FP32 measured peak ({fma.Vector} FMA loop on {fma.Threads} threads, no memory traffic): {peak:F0} GFLOP/s ({fma.SingleThreadGflops:F0} on one thread) -> {FmaPeakResult.Percent(rate, peak):F0}% of measured peak; one core runs {fma.CoreGflops:F0} GFLOP/s per second of its CPU time, so an idle machine's peak is about {fma.Threads * fma.CoreGflops:F0} -> {FmaPeakResult.Percent(rate, fma.Threads * fma.CoreGflops):F0}% of that"));
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reference (from the issue, not measured here): nerf-pytorch on PyTorch CPU, same machine type: 14 s/iteration -> ratio {14.0 / best:F2}x"));
+        ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
+        return 0;
     }
 
     /// <summary>Multiply-adds x 2 of one forward pass of nerf-pytorch's MLP (63 + 27 input channels, skip at 4, views branch).</summary>

@@ -17,25 +17,16 @@ public static class LoadBenchmark
     {
         var config = new RunConfig { Data = new DataConfig { DataDir = Path.GetFullPath(dataDir), DatasetType = "auto" } };
         config = RunConfigResolver.ApplyFlags(config, flags);
-        string temp = Path.Combine(Path.GetTempPath(), $"nerf-load-bench-{Environment.ProcessId}");
-        try
-        {
-            var cache = new DecodedImageCache(temp);
-            double first = Time(config, cache, ctx, out DataParserOutput data);
-            double second = Time(config, cache, ctx, out _);
-            long bytes = Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            var img = data.Images[0];
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{data.Count} train images ({img.Width}x{img.Height}, {data.Format}) from {config.Data.DataDir}: first load {first:F2} s (decoded on {Environment.ProcessorCount} threads, cache written), second load {second:F2} s (from the cache, {bytes / (1024.0 * 1024.0):F0} MiB)"));
-            return 0;
-        }
-        finally
-        {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
+        using var scratch = new ScratchDirectory("nerf-load-bench");
+        string temp = scratch.Path;
+        var cache = new DecodedImageCache(temp);
+        double first = Time(config, cache, ctx, out DataParserOutput data);
+        double second = Time(config, cache, ctx, out _);
+        long bytes = Directory.EnumerateFiles(temp, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var img = data.Images[0];
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Count} train images ({img.Width}x{img.Height}, {data.Format}) from {config.Data.DataDir}: first load {first:F2} s (decoded on {Environment.ProcessorCount} threads, cache written), second load {second:F2} s (from the cache, {bytes / (1024.0 * 1024.0):F0} MiB)"));
+        return 0;
     }
 
     private static double Time(RunConfig config, DecodedImageCache cache, CliContext ctx, out DataParserOutput data)

@@ -27,93 +27,84 @@ public static class TimedTrainingBenchmark
 
     public static int Run(string modelName, string data, double minutes, IReadOnlyList<KeyValuePair<string, string>> flags, CliContext ctx)
     {
-        string temp = Path.Combine(Path.GetTempPath(), $"nerf-bench-{modelName}-{Environment.ProcessId}");
-        try
+        using var scratch = new ScratchDirectory($"nerf-bench-{modelName}");
+        string temp = scratch.Path;
+        double budget = minutes * 60;
+        RunConfig config = ModelPresets.Defaults(modelName) with { OutputDir = Path.Combine(temp, "run") };
+        config = config with
         {
-            double budget = minutes * 60;
-            RunConfig config = ModelPresets.Defaults(modelName) with { OutputDir = Path.Combine(temp, "run") };
-            config = config with
-            {
-                Data = config.Data with { DataDir = Path.GetFullPath(data), TestSkip = 25 },
-                Trainer = config.Trainer with { Steps = int.MaxValue, TimeBudgetSeconds = budget, LogEvery = 0, CheckpointEvery = 0 },
-            };
-            config = RunConfigResolver.ApplyFlags(config, flags);
-            var loadWatch = Stopwatch.StartNew();
-            DataParserOutput train = DatasetLoader.Load(config.Data, "train");
-            DataParserOutput val = DatasetLoader.Load(config.Data, "val");
-            double loadSeconds = loadWatch.Elapsed.TotalSeconds;
-            config = ModelFactory.ResolveForData(config, train);
-            IRadianceModel model = ModelFactory.Create(config, train.Background);
-            ModelFactory.AttachData(model, train);
-            var trainer = new Trainer(config, model, train) { BudgetClockStart = DateTime.UtcNow };
-            trainer.Initialize();
-            ctx.Out.WriteLine($"bench {modelName}: lego_400 ({train.Count} train images {train.Images[0].Width}x{train.Images[0].Height}, loaded in {loadSeconds:F1} s), " +
-                $"{budget:F0} s of training, val views {string.Join(", ", val.ImagePaths.Select(Path.GetFileNameWithoutExtension))}");
-            ctx.Out.WriteLine("  seconds  step   val PSNR  SSIM    samples/ray");
-            int next = 0;
-            var marks = Marks.Where(m => m <= budget + 1e-9).ToList();
-            if (marks.Count == 0 || marks[^1] < budget)
-            {
-                marks.Add(budget);
-            }
+            Data = config.Data with { DataDir = Path.GetFullPath(data), TestSkip = 25 },
+            Trainer = config.Trainer with { Steps = int.MaxValue, TimeBudgetSeconds = budget, LogEvery = 0, CheckpointEvery = 0 },
+        };
+        config = RunConfigResolver.ApplyFlags(config, flags);
+        var loadWatch = Stopwatch.StartNew();
+        DataParserOutput train = DatasetLoader.Load(config.Data, "train");
+        DataParserOutput val = DatasetLoader.Load(config.Data, "val");
+        double loadSeconds = loadWatch.Elapsed.TotalSeconds;
+        config = ModelFactory.ResolveForData(config, train);
+        IRadianceModel model = ModelFactory.Create(config, train.Background);
+        ModelFactory.AttachData(model, train);
+        var trainer = new Trainer(config, model, train) { BudgetClockStart = DateTime.UtcNow };
+        trainer.Initialize();
+        ctx.Out.WriteLine($"bench {modelName}: lego_400 ({train.Count} train images {train.Images[0].Width}x{train.Images[0].Height}, loaded in {loadSeconds:F1} s), " +
+            $"{budget:F0} s of training, val views {string.Join(", ", val.ImagePaths.Select(Path.GetFileNameWithoutExtension))}");
+        ctx.Out.WriteLine("  seconds  step   val PSNR  SSIM    samples/ray");
+        int next = 0;
+        var marks = Marks.Where(m => m <= budget + 1e-9).ToList();
+        if (marks.Count == 0 || marks[^1] < budget)
+        {
+            marks.Add(budget);
+        }
 
-            void Score(double seconds)
-            {
-                EvaluationResult r = Evaluator.Evaluate(model, val, config.Trainer.Chunk, outputDir: null);
-                ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {seconds,7:F0}  {trainer.Step,5}  {r.Psnr,8:F2}  {r.Ssim,6:F4}  {model.LastStep.SamplesPerRay,8:F1}"));
-            }
+        void Score(double seconds)
+        {
+            EvaluationResult r = Evaluator.Evaluate(model, val, config.Trainer.Chunk, outputDir: null);
+            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {seconds,7:F0}  {trainer.Step,5}  {r.Psnr,8:F2}  {r.Ssim,6:F4}  {model.LastStep.SamplesPerRay,8:F1}"));
+        }
 
-            trainer.BeforeStepHook = (step, seconds) =>
-            {
-                while (next < marks.Count && seconds >= marks[next])
-                {
-                    Score(marks[next]);
-                    next++;
-                }
-            };
-            TrainingResult result = trainer.Run(ctx.Cancel);
-            while (next < marks.Count)
+        trainer.BeforeStepHook = (step, seconds) =>
+        {
+            while (next < marks.Count && seconds >= marks[next])
             {
                 Score(marks[next]);
                 next++;
             }
-
-            var (samples, stepSeconds, phases) = model switch
-            {
-                NgpModel ngp => (ngp.Times.Samples, ngp.Times.GridUpdate + ngp.Times.March + ngp.Times.FieldForward + ngp.Times.Composite + ngp.Times.Backward, ngp.Times.ToString()),
-                NerfactoModel nerfacto => (nerfacto.Times.Samples, nerfacto.Times.Total, nerfacto.Times.ToString()),
-                _ => throw new ArgumentException($"bench times ngp and nerfacto, not {modelName}"),
-            };
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"training: {result.Step} steps, {samples / (double)Math.Max(1, result.Step):F0} samples/step, " +
-                $"{samples / Math.Max(1e-9, result.ElapsedSeconds) / 1e6:F2} M samples/s forward+backward over the whole step (optimizer included)"));
-            ctx.Out.WriteLine($"time per phase: {phases}; optimizer and ray generation: {result.ElapsedSeconds - stepSeconds:F1}s");
-
-            if (model is NgpModel)
-            {
-                KernelRates(config, ctx);
-            }
-
-            var renderer = new ImageRenderer(model, config.Trainer.Chunk, val.Background.ToRgb());
-            var watch = Stopwatch.StartNew();
-            int frames = Math.Min(3, val.Count);
-            for (int i = 0; i < frames; i++)
-            {
-                renderer.Render(val.Cameras[i], val.Near, val.Far);
-            }
-
-            ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"render: {watch.Elapsed.TotalSeconds / frames:F2} s per {val.Images[0].Width}x{val.Images[0].Height} frame ({frames} frames){(model is NgpModel g ? $", occupancy {g.Grid.OccupiedFraction:P1}" : string.Empty)}"));
-            ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
-            return 0;
-        }
-        finally
+        };
+        TrainingResult result = trainer.Run(ctx.Cancel);
+        while (next < marks.Count)
         {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
+            Score(marks[next]);
+            next++;
         }
+
+        var (samples, stepSeconds, phases) = model switch
+        {
+            NgpModel ngp => (ngp.Times.Samples, ngp.Times.GridUpdate + ngp.Times.March + ngp.Times.FieldForward + ngp.Times.Composite + ngp.Times.Backward, ngp.Times.ToString()),
+            NerfactoModel nerfacto => (nerfacto.Times.Samples, nerfacto.Times.Total, nerfacto.Times.ToString()),
+            _ => throw new ArgumentException($"bench times ngp and nerfacto, not {modelName}"),
+        };
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training: {result.Step} steps, {samples / (double)Math.Max(1, result.Step):F0} samples/step, " +
+            $"{samples / Math.Max(1e-9, result.ElapsedSeconds) / 1e6:F2} M samples/s forward+backward over the whole step (optimizer included)"));
+        ctx.Out.WriteLine($"time per phase: {phases}; optimizer and ray generation: {result.ElapsedSeconds - stepSeconds:F1}s");
+
+        if (model is NgpModel)
+        {
+            KernelRates(config, ctx);
+        }
+
+        var renderer = new ImageRenderer(model, config.Trainer.Chunk, val.Background.ToRgb());
+        var watch = Stopwatch.StartNew();
+        int frames = Math.Min(3, val.Count);
+        for (int i = 0; i < frames; i++)
+        {
+            renderer.Render(val.Cameras[i], val.Near, val.Far);
+        }
+
+        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"render: {watch.Elapsed.TotalSeconds / frames:F2} s per {val.Images[0].Width}x{val.Images[0].Height} frame ({frames} frames){(model is NgpModel g ? $", occupancy {g.Grid.OccupiedFraction:P1}" : string.Empty)}"));
+        ctx.Out.WriteLine($"peak RSS: {ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0):F0} MiB");
+        return 0;
     }
 
     /// <summary>The field's kernels alone on 2^18 points along random rays: hash encoding and the two MLPs.</summary>
