@@ -27,11 +27,10 @@ public sealed class NerfactoField
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(images);
         ArgumentOutOfRangeException.ThrowIfNegative(appearanceWidth);
-        Space = space;
         Images = images;
         AppearanceWidth = appearanceWidth;
-        Encoding = new HashGridEncoding(hash, store, $"{prefix}.encoding", group);
-        DensityNet = new Mlp(new MlpConfig(Encoding.OutputWidth, [new MlpLayer(hiddenWidth, Activation.Relu), new MlpLayer(DensityRows, Activation.None)]), store, $"{prefix}.density_net", group);
+        Input = new SceneEncoding(hash, space, store, $"{prefix}.encoding", group);
+        DensityNet = new Mlp(new MlpConfig(Input.OutputWidth, [new MlpLayer(hiddenWidth, Activation.Relu), new MlpLayer(DensityRows, Activation.None)]), store, $"{prefix}.density_net", group);
         Directions = new SphericalHarmonicsEncoding(4);
         Appearance = store.Add($"{prefix}.appearance_embedding", [images, Math.Max(1, appearanceWidth)], group);
         ColorNet = new Mlp(
@@ -41,14 +40,17 @@ public sealed class NerfactoField
             group);
     }
 
-    public SceneSpace Space { get; }
+    /// <summary>World position -> scene space -> hash-grid features.</summary>
+    public SceneEncoding Input { get; }
+
+    public SceneSpace Space => Input.Space;
 
     /// <summary>Training images (rows of the appearance embedding).</summary>
     public int Images { get; }
 
     public int AppearanceWidth { get; }
 
-    public HashGridEncoding Encoding { get; }
+    public HashGridEncoding Encoding => Input.Encoding;
 
     public Mlp DensityNet { get; }
 
@@ -109,13 +111,10 @@ public sealed class NerfactoField
     {
         context.CheckCount(n);
         context.Count = n;
-        positions[..(3 * n)].CopyTo(context.World);
         sampleImage[..n].CopyTo(context.SampleImage);
-        Span<float> unit = context.Unit.AsSpan(0, 3 * n), inside = context.Inside.AsSpan(0, n);
-        Space.ToUnit(positions, n, unit, inside);
-        Span<float> encoded = context.Encoded.AsSpan(0, Encoding.OutputWidth * n);
+        Span<float> encoded = Input.Forward(positions, n, context.InputContext);
+        Span<float> inside = context.InputContext.Inside.AsSpan(0, n);
         Span<float> rows = context.Features.AsSpan(0, Rows * n);
-        Encoding.Forward(unit, n, encoded, context.EncodingContext);
         DensityNet.Forward(encoded, n, rows[..(DensityRows * n)], context.DensityContext);
         Directions.Forward(directions[..(3 * n)], n, rows.Slice(DensityRows * n, ShRows * n), context.DirectionContext);
         ReadOnlySpan<float> table = store.ValuesOf(Appearance);
@@ -149,7 +148,7 @@ public sealed class NerfactoField
         Span<float> rows = context.Features.AsSpan(0, Rows * n);
         Span<float> dRows = context.FeatureGradient.AsSpan(0, Rows * n);
         ColorNet.Backward(context.ColorContext, dLdRgb[..(3 * n)], dRows.Slice(n, (Rows - 1) * n));
-        Span<float> inside = context.Inside.AsSpan(0, n);
+        Span<float> inside = context.InputContext.Inside.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
             dRows[i] = dLdDensity[i] * inside[i] * MathF.Exp(Math.Clamp(rows[i], -Activations.TruncExpClamp, Activations.TruncExpClamp));
@@ -174,17 +173,13 @@ public sealed class NerfactoField
             }
         }
 
-        Span<float> dEncoded = context.EncodedGradient.AsSpan(0, Encoding.OutputWidth * n);
-        DensityNet.Backward(context.DensityContext, dRows[..(DensityRows * n)], dEncoded);
+        DensityNet.Backward(context.DensityContext, dRows[..(DensityRows * n)], context.InputContext.EncodedGradient.AsSpan(0, Input.OutputWidth * n));
+        Input.Backward(context.InputContext, n, dLdPositions);
         if (dLdPositions.IsEmpty)
         {
-            Encoding.Backward(context.EncodingContext, dEncoded, []);
             return;
         }
 
-        Span<float> dUnit = context.UnitGradient.AsSpan(0, 3 * n);
-        Encoding.Backward(context.EncodingContext, dEncoded, dUnit);
-        Space.Backward(context.World.AsSpan(0, 3 * n), n, dUnit, dLdPositions);
         Directions.Backward(context.DirectionContext, dRows.Slice(DensityRows * n, ShRows * n), dLdDirections[..(3 * n)]);
     }
 
@@ -194,22 +189,16 @@ public sealed class NerfactoField
         internal Context(NerfactoField field, int capacity)
             : base(capacity)
         {
-            EncodingContext = field.Encoding.CreateContext(capacity);
+            InputContext = field.Input.CreateContext(capacity);
             DensityContext = field.DensityNet.CreateContext(capacity);
             DirectionContext = field.Directions.CreateContext(capacity);
             ColorContext = field.ColorNet.CreateContext(capacity);
-            World = new float[3 * capacity];
-            Unit = new float[3 * capacity];
-            UnitGradient = new float[3 * capacity];
-            Inside = new float[capacity];
             SampleImage = new int[capacity];
-            Encoded = new float[field.Encoding.OutputWidth * capacity];
-            EncodedGradient = new float[field.Encoding.OutputWidth * capacity];
             Features = new float[field.Rows * capacity];
             FeatureGradient = new float[field.Rows * capacity];
         }
 
-        internal ModuleContext EncodingContext { get; }
+        internal SceneEncoding.Context InputContext { get; }
 
         internal ModuleContext DensityContext { get; }
 
@@ -217,19 +206,7 @@ public sealed class NerfactoField
 
         internal ModuleContext ColorContext { get; }
 
-        internal float[] World { get; }
-
-        internal float[] Unit { get; }
-
-        internal float[] UnitGradient { get; }
-
-        internal float[] Inside { get; }
-
         internal int[] SampleImage { get; }
-
-        internal float[] Encoded { get; }
-
-        internal float[] EncodedGradient { get; }
 
         internal float[] Features { get; }
 

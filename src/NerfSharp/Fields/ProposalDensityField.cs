@@ -17,14 +17,16 @@ public sealed class ProposalDensityField
 {
     public ProposalDensityField(HashGridConfig hash, int hiddenWidth, SceneSpace space, ParameterStore store, string prefix, string group)
     {
-        Space = space;
-        Encoding = new HashGridEncoding(hash, store, $"{prefix}.encoding", group);
-        Network = new Mlp(new MlpConfig(Encoding.OutputWidth, [new MlpLayer(hiddenWidth, Activation.Relu), new MlpLayer(1, Activation.None)]), store, $"{prefix}.density_net", group);
+        Input = new SceneEncoding(hash, space, store, $"{prefix}.encoding", group);
+        Network = new Mlp(new MlpConfig(Input.OutputWidth, [new MlpLayer(hiddenWidth, Activation.Relu), new MlpLayer(1, Activation.None)]), store, $"{prefix}.density_net", group);
     }
 
-    public SceneSpace Space { get; }
+    /// <summary>World position -> scene space -> hash-grid features.</summary>
+    public SceneEncoding Input { get; }
 
-    public HashGridEncoding Encoding { get; }
+    public SceneSpace Space => Input.Space;
+
+    public HashGridEncoding Encoding => Input.Encoding;
 
     public Mlp Network { get; }
 
@@ -41,11 +43,8 @@ public sealed class ProposalDensityField
     {
         context.CheckCount(n);
         context.Count = n;
-        positions[..(3 * n)].CopyTo(context.World);
-        Span<float> unit = context.Unit.AsSpan(0, 3 * n), inside = context.Inside.AsSpan(0, n), raw = context.Raw.AsSpan(0, n);
-        Space.ToUnit(positions, n, unit, inside);
-        Span<float> encoded = context.Encoded.AsSpan(0, Encoding.OutputWidth * n);
-        Encoding.Forward(unit, n, encoded, context.EncodingContext);
+        Span<float> encoded = Input.Forward(positions, n, context.InputContext);
+        Span<float> inside = context.InputContext.Inside.AsSpan(0, n), raw = context.Raw.AsSpan(0, n);
         Network.Forward(encoded, n, raw, context.NetworkContext);
         for (int i = 0; i < n; i++)
         {
@@ -60,23 +59,14 @@ public sealed class ProposalDensityField
     public void Backward(Context context, ReadOnlySpan<float> dLdDensity, Span<float> dLdPositions)
     {
         int n = context.Count;
-        Span<float> raw = context.Raw.AsSpan(0, n), dRaw = context.RawGradient.AsSpan(0, n), inside = context.Inside.AsSpan(0, n);
+        Span<float> raw = context.Raw.AsSpan(0, n), dRaw = context.RawGradient.AsSpan(0, n), inside = context.InputContext.Inside.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
             dRaw[i] = dLdDensity[i] * inside[i] * MathF.Exp(Math.Clamp(raw[i], -Activations.TruncExpClamp, Activations.TruncExpClamp));
         }
 
-        Span<float> dEncoded = context.EncodedGradient.AsSpan(0, Encoding.OutputWidth * n);
-        Network.Backward(context.NetworkContext, dRaw, dEncoded);
-        if (dLdPositions.IsEmpty)
-        {
-            Encoding.Backward(context.EncodingContext, dEncoded, []);
-            return;
-        }
-
-        Span<float> dUnit = context.UnitGradient.AsSpan(0, 3 * n);
-        Encoding.Backward(context.EncodingContext, dEncoded, dUnit);
-        Space.Backward(context.World.AsSpan(0, 3 * n), n, dUnit, dLdPositions);
+        Network.Backward(context.NetworkContext, dRaw, context.InputContext.EncodedGradient.AsSpan(0, Input.OutputWidth * n));
+        Input.Backward(context.InputContext, n, dLdPositions);
     }
 
     /// <summary>One user's buffers, sized once.</summary>
@@ -85,33 +75,15 @@ public sealed class ProposalDensityField
         internal Context(ProposalDensityField field, int capacity)
             : base(capacity)
         {
-            EncodingContext = field.Encoding.CreateContext(capacity);
+            InputContext = field.Input.CreateContext(capacity);
             NetworkContext = field.Network.CreateContext(capacity);
-            World = new float[3 * capacity];
-            Unit = new float[3 * capacity];
-            UnitGradient = new float[3 * capacity];
-            Inside = new float[capacity];
-            Encoded = new float[field.Encoding.OutputWidth * capacity];
-            EncodedGradient = new float[field.Encoding.OutputWidth * capacity];
             Raw = new float[capacity];
             RawGradient = new float[capacity];
         }
 
-        internal ModuleContext EncodingContext { get; }
+        internal SceneEncoding.Context InputContext { get; }
 
         internal ModuleContext NetworkContext { get; }
-
-        internal float[] World { get; }
-
-        internal float[] Unit { get; }
-
-        internal float[] UnitGradient { get; }
-
-        internal float[] Inside { get; }
-
-        internal float[] Encoded { get; }
-
-        internal float[] EncodedGradient { get; }
 
         internal float[] Raw { get; }
 
