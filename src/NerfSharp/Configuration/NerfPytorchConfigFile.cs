@@ -288,6 +288,8 @@ public static class NerfPytorchConfigFile
         ["near_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { NearPlane = NonNegative(v) } },
         ["far_plane"] = (c, v) => c with { Nerfacto = c.Nerfacto with { FarPlane = Double(v, positive: true) } },
         ["scene_normalization"] = (c, v) => c with { Nerfacto = c.Nerfacto with { SceneNormalization = OneOf(v, "auto", "cameras", "none") } },
+        ["occupancy_grid"] = (c, v) => c with { Nerfacto = c.Nerfacto with { OccupancyGrid = OneOf(v, "auto", "on", "off") } },
+        ["occupancy_grid_resolution"] = (c, v) => c with { Nerfacto = c.Nerfacto with { OccupancyGridResolution = Int(v, min: 8) } },
         ["ray_bounds"] = (c, v) => c with { Nerfacto = c.Nerfacto with { RayBounds = OneOf(v, "auto", "data", "planes") } },
         ["interlevel_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { InterlevelWeight = NonNegative(v) } },
         ["distortion_weight"] = (c, v) => c with { Nerfacto = c.Nerfacto with { DistortionWeight = NonNegative(v) } },

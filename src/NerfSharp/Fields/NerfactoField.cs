@@ -138,6 +138,24 @@ public sealed class NerfactoField
     }
 
     /// <summary>
+    /// Density only (hash grid and density network, no colour): positions [3][n] -> density [n]. For queries that need
+    /// no gradient (the occupancy grid, export); leaves the context unfit for <see cref="Backward"/>.
+    /// </summary>
+    public void ForwardDensity(ReadOnlySpan<float> positions, int n, Span<float> density, Context context)
+    {
+        context.CheckCount(n);
+        context.Count = 0;
+        Span<float> encoded = Input.Forward(positions, n, context.InputContext);
+        Span<float> inside = context.InputContext.Inside.AsSpan(0, n);
+        Span<float> rows = context.Features.AsSpan(0, DensityRows * n);
+        DensityNet.Forward(encoded, n, rows, context.DensityContext);
+        for (int i = 0; i < n; i++)
+        {
+            density[i] = inside[i] * MathF.Exp(rows[i]);
+        }
+    }
+
+    /// <summary>
     /// Accumulates parameter gradients (hash grid, MLPs, the embedding rows of the samples' images) from dL/ddensity [n]
     /// and dL/drgb [3][n] of the last <see cref="Forward"/>. When <paramref name="dLdPositions"/> and
     /// <paramref name="dLdDirections"/> are non-empty, OVERWRITES them with dL/dposition [3][n] and dL/ddirection [3][n].

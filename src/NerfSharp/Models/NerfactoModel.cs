@@ -22,12 +22,14 @@ namespace NerfSharp.Models;
 public sealed class NerfactoModel : IRadianceModel
 {
     private const string CameraStateName = "train_camera_centres";
+    private const string GridStateName = "occupancy_grid";
 
     private readonly NerfactoConfig config;
     private readonly RgbLoss loss = new(RgbLossKind.Mse);
     private readonly int maxRays;
     private readonly float[] cameraCentres;
     private readonly float[] fixedBackground;
+    private readonly Fields.IDensityField? gridQuery;
     private NerfactoPass? train;
     private float anneal;
 
@@ -64,7 +66,18 @@ public sealed class NerfactoModel : IRadianceModel
             .. cameraOptimizer is null ? Array.Empty<ParameterGroup>() : [cameraOptimizer.Group],
         ];
         cameraCentres = new float[3 * config.TrainImages];
-        State = [new StateTensor(CameraStateName, [config.TrainImages, 3], cameraCentres)];
+        if (config.UsesOccupancyGrid(space.IsBounded))
+        {
+            int r = config.OccupancyGridResolution;
+            Grid = new OccupancyGrid(space.Box!.Value, new OccupancyGridConfig { Resolution = r });
+            gridQuery = new NerfactoRadianceQuery(this, 1 << 16);
+        }
+
+        State =
+        [
+            new StateTensor(CameraStateName, [config.TrainImages, 3], cameraCentres),
+            .. Grid is null ? Array.Empty<StateTensor>() : [new StateTensor(GridStateName, [Grid.Resolution, Grid.Resolution, Grid.Resolution], Grid.Values)],
+        ];
         fixedBackground = ParseColor(config.BackgroundColor);
         Samples = [config.ProposalSamples1, config.ProposalSamples2, config.NerfSamples];
         anneal = 1f;
@@ -81,6 +94,15 @@ public sealed class NerfactoModel : IRadianceModel
     public IReadOnlyList<ProposalDensityField> Proposals { get; }
 
     public NerfactoField Field { get; }
+
+    /// <summary>
+    /// The occupancy grid of the main field's density that clips rays to their occupied stretch (a scene box with
+    /// <see cref="NerfactoConfig.OccupancyGrid"/> on), or null. Until its first update every cell counts as occupied.
+    /// </summary>
+    public OccupancyGrid? Grid { get; }
+
+    /// <summary>Whether the grid has been updated or restored (before that, rays are not clipped).</summary>
+    internal bool GridReady { get; private set; }
 
     public ParameterStore Parameters { get; }
 
@@ -169,6 +191,11 @@ public sealed class NerfactoModel : IRadianceModel
 
     public void OnStateRestored()
     {
+        if (Grid != null)
+        {
+            Grid.RestoreState(Grid.Values);
+            GridReady = true;
+        }
     }
 
     /// <summary>nerfacto's annealing: with x = min(step / anneal steps, 1), the exponent is (b x) / ((b - 1) x + 1), b the slope.</summary>
@@ -178,7 +205,17 @@ public sealed class NerfactoModel : IRadianceModel
         return (float)(slope * x / (((slope - 1) * x) + 1));
     }
 
-    public void BeforeStep(long step, Rng rng) => anneal = AnnealAt(step, config.AnnealSteps, config.AnnealSlope);
+    public void BeforeStep(long step, Rng rng)
+    {
+        anneal = AnnealAt(step, config.AnnealSteps, config.AnnealSlope);
+        if (Grid != null)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            Grid.Update(step, gridQuery!, rng);
+            GridReady |= step % Grid.Config.UpdateEvery == 0;
+            Times.GridUpdate += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+    }
 
     public TrainLoss AccumulateGradients(RayBatch rays, ReadOnlySpan<float> targetRgb, int lossScaleRays, Rng rng)
     {

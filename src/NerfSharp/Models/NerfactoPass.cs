@@ -33,6 +33,15 @@ internal sealed class NerfactoPass
     private long lap;
     private readonly float scale;
     private readonly float centerX, centerY, centerZ;
+    private readonly int[] active;
+    private readonly float[] rayRgb;
+    private readonly float[] rayAccumulation;
+    private readonly float[] rayDepth;
+    private readonly float[] rayBackground;
+    private readonly float[] rayDLdRgb;
+    private readonly float[] rayDLdAccumulation;
+    private readonly float[] rayDLdBackground;
+    private int activeCount;
 
     /// <param name="times">Where training passes add their phase times (null: not timed).</param>
     public NerfactoPass(NerfactoModel model, NerfactoConfig config, int maxRays, NerfactoPhaseTimes? times = null)
@@ -72,48 +81,59 @@ internal sealed class NerfactoPass
         Rgb = new float[3 * maxRays];
         Accumulation = new float[maxRays];
         Depth = new float[maxRays];
-        Background = new float[3 * maxRays];
         DLdRgb = new float[3 * maxRays];
-        DLdAccumulation = new float[maxRays];
-        DLdBackground = new float[3 * maxRays];
+        active = new int[maxRays];
+        rayRgb = new float[3 * maxRays];
+        rayAccumulation = new float[maxRays];
+        rayDepth = new float[maxRays];
+        rayBackground = new float[3 * maxRays];
+        rayDLdRgb = new float[3 * maxRays];
+        rayDLdAccumulation = new float[maxRays];
+        rayDLdBackground = new float[3 * maxRays];
     }
 
     public int MaxRays { get; }
 
-    /// <summary>Ray origins [rays][3] in model units: (world - centre) * scale (the scene normalisation; identity for bounded scenes).</summary>
+    /// <summary>
+    /// Ray origins [active rays][3] in model units: (world - centre) * scale (the scene normalisation; identity for bounded
+    /// scenes). This and the other per-ray stage buffers below are indexed by active ray (see <see cref="ActiveRays"/>).
+    /// </summary>
     public float[] Origins { get; }
 
-    /// <summary>Unit ray directions [rays][3].</summary>
+    /// <summary>Unit ray directions [active rays][3].</summary>
     public float[] Units { get; }
 
-    /// <summary>Length of each ray's given direction.</summary>
+    /// <summary>Length of each ray's given direction, by batch ray.</summary>
     public float[] Norm { get; }
 
-    /// <summary>Model-unit bounds of each ray along its unit direction.</summary>
+    /// <summary>Model-unit bounds of each active ray along its unit direction (clipped to its occupied stretch with a grid).</summary>
     public float[] Near { get; }
 
     public float[] Far { get; }
 
-    /// <summary>One jitter per ray and stage (stage k at [k MaxRays + r]).</summary>
+    /// <summary>One jitter per active ray and stage (stage k at [k MaxRays + r]).</summary>
     public float[] Jitter { get; }
 
-    /// <summary>The appearance-embedding row of each ray (-1: the mean embedding).</summary>
+    /// <summary>The appearance-embedding row of each active ray (-1: the mean embedding).</summary>
     public int[] Image { get; }
 
+    /// <summary>Colour of each batch ray over its background.</summary>
     public float[] Rgb { get; }
 
+    /// <summary>Opacity of each batch ray.</summary>
     public float[] Accumulation { get; }
 
-    /// <summary>Expected world distance sum_i w_i t_i (not divided by the opacity).</summary>
+    /// <summary>Expected world distance sum_i w_i t_i of each batch ray (not divided by the opacity).</summary>
     public float[] Depth { get; }
 
-    public float[] Background { get; }
-
+    /// <summary>dL/drgb of each batch ray (the caller's loss writes it before <see cref="Backward"/>).</summary>
     public float[] DLdRgb { get; }
 
-    public float[] DLdAccumulation { get; }
-
-    public float[] DLdBackground { get; }
+    /// <summary>
+    /// Rays of the last <see cref="Forward"/> that were sampled: all of them without an occupancy grid, else those that
+    /// cross an occupied cell. The others see only their background (opacity 0, no samples, no gradients).
+    /// </summary>
+    public int ActiveRays => activeCount;
 
     public long TotalSamples => (long)levels[0].Samples.Samples + levels[1].Samples.Samples + levels[2].Samples.Samples;
 
@@ -131,6 +151,9 @@ internal sealed class NerfactoPass
 
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         SetupRays(rays, start, n, training);
+        int all = n;
+        activeCount = resample ? SelectRays(n) : KeepSelection();
+        n = activeCount;
         if (training && rng != null)
         {
             for (int k = 0; k < 3; k++)
@@ -209,10 +232,90 @@ internal sealed class NerfactoPass
             }
         }
 
+        Scatter(rays, start, all);
         if (times != null)
         {
             times.Steps++;
             times.Samples += TotalSamples;
+            times.Rays += all;
+            times.ActiveRays += n;
+        }
+    }
+
+    /// <summary>
+    /// Compacts the rays that cross an occupied cell of the model's grid to the front of the per-ray buffers, their bounds
+    /// clipped to the occupied stretch; returns how many. Without a (ready) grid every ray stays, in place.
+    /// </summary>
+    private int SelectRays(int n)
+    {
+        OccupancyGrid? grid = model.GridReady ? model.Grid : null;
+        if (grid is null)
+        {
+            for (int r = 0; r < n; r++)
+            {
+                active[r] = r;
+            }
+
+            return n;
+        }
+
+        var view = new RayMarcher.GridView(grid);
+        int m = 0;
+        for (int r = 0; r < n; r++)
+        {
+            if (!OccupiedInterval.Find(in view, grid.StepSize, Origins.AsSpan(3 * r, 3), Units.AsSpan(3 * r, 3), Near[r], Far[r], out float first, out float last))
+            {
+                continue;
+            }
+
+            // In place: m <= r, so ray r's entries are read before anything overwrites them.
+            Origins.AsSpan(3 * r, 3).CopyTo(Origins.AsSpan(3 * m, 3));
+            Units.AsSpan(3 * r, 3).CopyTo(Units.AsSpan(3 * m, 3));
+            Near[m] = first;
+            Far[m] = last;
+            Image[m] = Image[r];
+            active[m++] = r;
+        }
+
+        return m;
+    }
+
+    /// <summary>Compacts the per-ray buffers to the last call's active rays (same rays, intervals kept: the test hook's reuse).</summary>
+    private int KeepSelection()
+    {
+        for (int i = 0; i < activeCount; i++)
+        {
+            int r = active[i];
+            Origins.AsSpan(3 * r, 3).CopyTo(Origins.AsSpan(3 * i, 3));
+            Units.AsSpan(3 * r, 3).CopyTo(Units.AsSpan(3 * i, 3));
+            Image[i] = Image[r];
+        }
+
+        return activeCount;
+    }
+
+    /// <summary>The active rays' colour, opacity and depth to their batch rays; the others see their background only.</summary>
+    private void Scatter(RayBatch rays, int start, int n)
+    {
+        float[] fixedColour = model.FixedBackground;
+        bool isFixed = background == "fixed";
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                Rgb[(3 * r) + c] = isFixed ? fixedColour[c] : rays.Background[(3 * (start + r)) + c];
+            }
+
+            Accumulation[r] = 0f;
+            Depth[r] = 0f;
+        }
+
+        for (int i = 0; i < activeCount; i++)
+        {
+            int r = active[i];
+            rayRgb.AsSpan(3 * i, 3).CopyTo(Rgb.AsSpan(3 * r, 3));
+            Accumulation[r] = rayAccumulation[i];
+            Depth[r] = rayDepth[i];
         }
     }
 
@@ -232,6 +335,18 @@ internal sealed class NerfactoPass
     /// </summary>
     public double Backward(RayBatch rays, int start, int n, int lossScaleRays)
     {
+        for (int i = 0; i < activeCount; i++)
+        {
+            DLdRgb.AsSpan(3 * active[i], 3).CopyTo(rayDLdRgb.AsSpan(3 * i, 3));
+        }
+
+        if (rays.OriginGradients != null && rays.DirectionGradients != null)
+        {
+            rays.OriginGradients.AsSpan(3 * start, 3 * n).Clear();
+            rays.DirectionGradients.AsSpan(3 * start, 3 * n).Clear();
+        }
+
+        n = activeCount;
         NerfactoSampleLevel main = levels[2];
         double distortionScale = config.DistortionWeight / lossScaleRays;
         double interlevelScale = config.InterlevelWeight / ((double)lossScaleRays * main.PerRay);
@@ -363,12 +478,12 @@ internal sealed class NerfactoPass
         RaySamples samples = level.Samples;
         int count = samples.Samples, m = b - a;
         ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
-        RayAccumulation.Forward(rayStart, rayCount, level.Weights, level.Color, 3, count, Rgb.AsSpan(3 * a, 3 * m));
-        RayAccumulation.Accumulation(rayStart, rayCount, level.Weights, Accumulation.AsSpan(a, m));
-        RayAccumulation.ExpectedDepth(rayStart, rayCount, level.Weights, samples.TStart, samples.TEnd, Depth.AsSpan(a, m));
+        RayAccumulation.Forward(rayStart, rayCount, level.Weights, level.Color, 3, count, rayRgb.AsSpan(3 * a, 3 * m));
+        RayAccumulation.Accumulation(rayStart, rayCount, level.Weights, rayAccumulation.AsSpan(a, m));
+        RayAccumulation.ExpectedDepth(rayStart, rayCount, level.Weights, samples.TStart, samples.TEnd, rayDepth.AsSpan(a, m));
         if (scale != 1f)
         {
-            TensorPrimitives.Multiply(Depth.AsSpan(a, m), 1f / scale, Depth.AsSpan(a, m));
+            TensorPrimitives.Multiply(rayDepth.AsSpan(a, m), 1f / scale, rayDepth.AsSpan(a, m));
         }
 
         float[] fixedColour = model.FixedBackground;
@@ -377,16 +492,16 @@ internal sealed class NerfactoPass
             for (int c = 0; c < 3; c++)
             {
                 int last = samples.RayStart[r] + samples.RayCount[r] - 1;
-                Background[(3 * r) + c] = background switch
+                rayBackground[(3 * r) + c] = background switch
                 {
                     "last_sample" => samples.RayCount[r] > 0 ? level.Color[(c * count) + last] : 0f,
                     "fixed" => fixedColour[c],
-                    _ => rays.Background[(3 * (start + r)) + c],
+                    _ => rays.Background[(3 * (start + active[r])) + c],
                 };
             }
         }
 
-        RayAccumulation.CompositeBackground(Accumulation.AsSpan(a, m), Background.AsSpan(3 * a, 3 * m), Rgb.AsSpan(3 * a, 3 * m));
+        RayAccumulation.CompositeBackground(rayAccumulation.AsSpan(a, m), rayBackground.AsSpan(3 * a, 3 * m), rayRgb.AsSpan(3 * a, 3 * m));
     }
 
     private double BackwardRays(RayBatch rays, int start, int a, int b, double distortionScale, double interlevelScale)
@@ -396,13 +511,13 @@ internal sealed class NerfactoPass
         int count = samples.Samples, m = b - a;
         ReadOnlySpan<int> rayStart = samples.RayStart.AsSpan(a, m), rayCount = samples.RayCount.AsSpan(a, m);
         bool lastSample = background == "last_sample";
-        Span<float> dAcc = DLdAccumulation.AsSpan(a, m);
+        Span<float> dAcc = rayDLdAccumulation.AsSpan(a, m);
         dAcc.Clear();
         RayAccumulation.CompositeBackgroundBackward(
-            Accumulation.AsSpan(a, m), Background.AsSpan(3 * a, 3 * m), DLdRgb.AsSpan(3 * a, 3 * m), dAcc, lastSample ? DLdBackground.AsSpan(3 * a, 3 * m) : []);
+            rayAccumulation.AsSpan(a, m), rayBackground.AsSpan(3 * a, 3 * m), rayDLdRgb.AsSpan(3 * a, 3 * m), dAcc, lastSample ? rayDLdBackground.AsSpan(3 * a, 3 * m) : []);
         ClearRays(main.DLdWeights, samples, a, b);
         RayAccumulation.AccumulationBackward(rayStart, rayCount, dAcc, main.DLdWeights);
-        RayAccumulation.Backward(rayStart, rayCount, main.Weights, main.Color, 3, count, DLdRgb.AsSpan(3 * a, 3 * m), main.DLdWeights, main.DLdColor.AsSpan(0, 3 * count));
+        RayAccumulation.Backward(rayStart, rayCount, main.Weights, main.Color, 3, count, rayDLdRgb.AsSpan(3 * a, 3 * m), main.DLdWeights, main.DLdColor.AsSpan(0, 3 * count));
         if (lastSample)
         {
             for (int r = a; r < b; r++)
@@ -412,7 +527,7 @@ internal sealed class NerfactoPass
                     int last = samples.RayStart[r] + samples.RayCount[r] - 1;
                     for (int c = 0; c < 3; c++)
                     {
-                        main.DLdColor[(c * count) + last] += DLdBackground[(3 * r) + c];
+                        main.DLdColor[(c * count) + last] += rayDLdBackground[(3 * r) + c];
                     }
                 }
             }
@@ -477,11 +592,11 @@ internal sealed class NerfactoPass
             }
 
             // u = d / |d|: dL/dd = (I - u u^T) dL/du / |d| (sample distances held fixed).
-            int o = 3 * (start + r);
+            int o = 3 * (start + active[r]);
             originGradients[o] = (float)(gox * scale);
             originGradients[o + 1] = (float)(goy * scale);
             originGradients[o + 2] = (float)(goz * scale);
-            float norm = Norm[r];
+            float norm = Norm[active[r]];
             double ux = Units[3 * r], uy = Units[(3 * r) + 1], uz = Units[(3 * r) + 2];
             double dot = (ux * gux) + (uy * guy) + (uz * guz);
             double inv = norm > 0 ? 1.0 / norm : 0;

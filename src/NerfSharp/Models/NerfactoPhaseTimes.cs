@@ -27,9 +27,17 @@ public sealed class NerfactoPhaseTimes
 
     public double RayGradients { get; set; }
 
-    public double Total => Sampling + ProposalForward + FieldForward + Composite + LossBackward + FieldBackward + ProposalBackward + RayGradients;
+    /// <summary>Occupancy-grid updates (bounded scenes with the grid on).</summary>
+    public double GridUpdate { get; set; }
+
+    /// <summary>Rays the passes saw, and those of them that crossed an occupied cell (all of them without a grid).</summary>
+    public long Rays { get; set; }
+
+    public long ActiveRays { get; set; }
+
+    public double Total => GridUpdate + Sampling + ProposalForward + FieldForward + Composite + LossBackward + FieldBackward + ProposalBackward + RayGradients;
 
     public override string ToString() =>
         $"steps {Steps}, {Samples / (double)Math.Max(1, Steps):F0} samples/step: sampling {Sampling:F2}s proposal-fwd {ProposalForward:F2}s field-fwd {FieldForward:F2}s " +
-        $"weights+composite {Composite:F2}s loss-bwd {LossBackward:F2}s field-bwd {FieldBackward:F2}s proposal-bwd {ProposalBackward:F2}s ray-grads {RayGradients:F2}s";
+        $"weights+composite {Composite:F2}s loss-bwd {LossBackward:F2}s field-bwd {FieldBackward:F2}s proposal-bwd {ProposalBackward:F2}s ray-grads {RayGradients:F2}s grid {GridUpdate:F2}s, active rays {ActiveRays / (double)Math.Max(1, Rays):P0}";
 }

@@ -5,7 +5,8 @@ namespace NerfSharp.Models;
 /// <summary>
 /// The nerfacto main field as an inference query in world coordinates: points go to model units ((x - centre) * scale),
 /// through the field with the appearance embedding of the training camera nearest each point, and densities come back
-/// per world unit (density per model unit times the scale). No gradients; its own buffers.
+/// per world unit (density per model unit times the scale); density-only queries skip the colour network. No
+/// gradients; its own buffers.
 /// </summary>
 internal sealed class NerfactoRadianceQuery : IRadianceField
 {
@@ -47,7 +48,7 @@ internal sealed class NerfactoRadianceQuery : IRadianceField
             {
                 int p = 3 * (start + i);
                 float x = points[p], y = points[p + 1], z = points[p + 2];
-                images[i] = model.NearestTrainingCamera(x, y, z);
+                images[i] = rgbOut.IsEmpty ? -1 : model.NearestTrainingCamera(x, y, z);
                 positions[i] = (x - cx) * scale;
                 positions[n + i] = (y - cy) * scale;
                 positions[(2 * n) + i] = (z - cz) * scale;
@@ -56,7 +57,15 @@ internal sealed class NerfactoRadianceQuery : IRadianceField
                 directions[(2 * n) + i] = dirs.IsEmpty ? 1f : dirs[p + 2];
             }
 
-            model.Field.Forward(model.Parameters, positions.AsSpan(0, 3 * n), directions.AsSpan(0, 3 * n), images.AsSpan(0, n), mean, n, density, rgb, context);
+            if (rgbOut.IsEmpty)
+            {
+                model.Field.ForwardDensity(positions.AsSpan(0, 3 * n), n, density, context);
+            }
+            else
+            {
+                model.Field.Forward(model.Parameters, positions.AsSpan(0, 3 * n), directions.AsSpan(0, 3 * n), images.AsSpan(0, n), mean, n, density, rgb, context);
+            }
+
             for (int i = 0; i < n; i++)
             {
                 densityOut[start + i] = density[i] * scale;

@@ -65,7 +65,21 @@ public static class ModelFactory
         NerfactoConfig n = config.Nerfacto;
         bool bounded = n.IsBounded(train.Format);
         string bounds = n.RayBounds != "auto" ? n.RayBounds : bounded || train.ViewBounds != null ? "data" : "planes";
-        RunConfig resolved = config with { Nerfacto = n.WithSampleCounts(bounded) with { TrainImages = train.Count, SceneKind = bounded ? "bounded" : "unbounded", RayBounds = bounds } };
+        if (n.OccupancyGrid == "on" && !bounded)
+        {
+            throw new ArgumentException("occupancy_grid on needs a bounded scene (an occupancy grid covers a scene box; set scene_kind bounded or occupancy_grid off)");
+        }
+
+        RunConfig resolved = config with
+        {
+            Nerfacto = n.WithSampleCounts(bounded) with
+            {
+                TrainImages = train.Count,
+                SceneKind = bounded ? "bounded" : "unbounded",
+                RayBounds = bounds,
+                OccupancyGrid = n.UsesOccupancyGrid(bounded) ? "on" : "off",
+            },
+        };
         string normalization = n.SceneNormalization != "auto" ? n.SceneNormalization : train.Format == "llff" ? "none" : "cameras";
         if (!bounded && normalization == "cameras" && n.SceneScale <= 0)
         {

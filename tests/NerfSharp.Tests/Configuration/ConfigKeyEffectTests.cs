@@ -98,6 +98,8 @@ public sealed class ConfigKeyEffectTests
         ("near_plane", "0.1", D with { Nerfacto = D.Nerfacto with { NearPlane = 0.1 } }),
         ("far_plane", "50", D with { Nerfacto = D.Nerfacto with { FarPlane = 50 } }),
         ("ray_bounds", "planes", D with { Nerfacto = D.Nerfacto with { RayBounds = "planes" } }),
+        ("occupancy_grid", "off", D with { Nerfacto = D.Nerfacto with { OccupancyGrid = "off" } }),
+        ("occupancy_grid_resolution", "32", D with { Nerfacto = D.Nerfacto with { OccupancyGridResolution = 32 } }),
         ("scene_normalization", "none", D with { Nerfacto = D.Nerfacto with { SceneNormalization = "none" } }),
         ("interlevel_weight", "0.5", D with { Nerfacto = D.Nerfacto with { InterlevelWeight = 0.5 } }),
         ("distortion_weight", "0.01", D with { Nerfacto = D.Nerfacto with { DistortionWeight = 0.01 } }),

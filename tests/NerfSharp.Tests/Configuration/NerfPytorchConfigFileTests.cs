@@ -224,7 +224,7 @@ public sealed class NerfPytorchConfigFileTests : IDisposable
             "base_resolution", "max_resolution", "scene_box", "grid_resolution", "grid_warmup", "render_steps", "mlp_weight_decay", "loss",
             "alpha_threshold", "early_stop", "lr_warmup", "aabb_scale", "lr_milestones", "pixel_centers", "pixel_jitter", "camera_opt", "camera_opt_lr", "max_memory",
             "proposal_samples_1", "proposal_samples_2", "nerf_samples", "appearance_dim", "appearance_eval", "background", "background_color",
-            "contraction", "scene_kind", "near_plane", "far_plane", "ray_bounds", "scene_normalization", "interlevel_weight", "distortion_weight", "anneal_steps",
+            "contraction", "scene_kind", "near_plane", "far_plane", "ray_bounds", "scene_normalization", "occupancy_grid", "occupancy_grid_resolution", "interlevel_weight", "distortion_weight", "anneal_steps",
             "anneal_slope", "lr_final",
         ];
         Assert.Equal(keys.Concat(nerfSharpKeys).Order(StringComparer.Ordinal), NerfPytorchConfigFile.Keys.Order(StringComparer.Ordinal));

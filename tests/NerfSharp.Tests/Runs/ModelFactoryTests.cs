@@ -60,14 +60,39 @@ public sealed class ModelFactoryTests : IClassFixture<DemoSceneFixture>
     }
 
     [Theory]
-    [InlineData("blender", 0, 128, 64, 32)]
-    [InlineData("colmap", 0, 256, 96, 48)]
-    [InlineData("blender", 200, 200, 64, 32)]
-    public void SampleCountsDependOnTheSceneKindUnlessGiven(string format, int given, int first, int second, int main)
+    [InlineData("blender", "auto", 0, 96, 48, 24)]
+    [InlineData("blender", "off", 0, 128, 64, 32)]
+    [InlineData("colmap", "auto", 0, 256, 96, 48)]
+    [InlineData("blender", "auto", 200, 200, 48, 24)]
+    public void SampleCountsDependOnTheSceneKindAndGridUnlessGiven(string format, string grid, int given, int first, int second, int main)
     {
         DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = format };
         RunConfig preset = ModelPresets.Defaults("nerfacto");
-        NerfactoConfig n = ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { ProposalSamples1 = given } }, train).Nerfacto;
+        NerfactoConfig n = ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { ProposalSamples1 = given, OccupancyGrid = grid } }, train).Nerfacto;
         Assert.Equal([first, second, main], [n.ProposalSamples1, n.ProposalSamples2, n.NerfSamples]);
+    }
+
+    [Theory]
+    [InlineData("blender", "auto", "on")]
+    [InlineData("blender", "off", "off")]
+    [InlineData("colmap", "auto", "off")]
+    [InlineData("colmap", "off", "off")]
+    public void OccupancyGridIsResolvedOnForBoundedScenesOnly(string format, string given, string resolved)
+    {
+        DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = format };
+        RunConfig preset = ModelPresets.Defaults("nerfacto");
+        RunConfig config = ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { OccupancyGrid = given } }, train);
+        Assert.Equal(resolved, config.Nerfacto.OccupancyGrid);
+        var model = (NerfSharp.Models.NerfactoModel)ModelFactory.Create(config with { Data = config.Data with { DatasetType = format } }, train.Background);
+        Assert.Equal(resolved == "on", model.Grid != null);
+    }
+
+    [Fact]
+    public void OccupancyGridOnAnUnboundedSceneIsAClearError()
+    {
+        DataParserOutput train = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train") with { Format = "colmap" };
+        RunConfig preset = ModelPresets.Defaults("nerfacto");
+        var e = Assert.Throws<ArgumentException>(() => ModelFactory.ResolveForData(preset with { Nerfacto = preset.Nerfacto with { OccupancyGrid = "on" } }, train));
+        Assert.Contains("occupancy_grid on needs a bounded scene", e.Message);
     }
 }

@@ -485,7 +485,7 @@ public class RayMarcherTests(ITestOutputHelper output)
     }
 
     /// <summary>Rays from outside (and some inside) the unit box towards points near its centre, with near/far bounds.</summary>
-    private static (float[] O, float[] D, float[] Near, float[] Far) RandomRays(int rays, Rng rng, bool unitDirections)
+    internal static (float[] O, float[] D, float[] Near, float[] Far) RandomRays(int rays, Rng rng, bool unitDirections)
     {
         var o = new float[3 * rays];
         var d = new float[3 * rays];
