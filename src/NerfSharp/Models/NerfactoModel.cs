@@ -15,6 +15,10 @@ namespace NerfSharp.Models;
 /// which are held fixed) and distortion (main field). Both proposal fields are trained every step; the proposal weights
 /// are annealed (exponent from 0 to 1 over the first steps) before resampling. Rays are sampled along unit directions
 /// (t in world units); depth is reported in units of the ray's given direction.
+/// <para>In a scene box with the occupancy grid on (<see cref="Grid"/>; not part of nerfstudio's nerfacto), each ray is
+/// first clipped to the stretch between its first and last occupied cell, and rays that cross none are not sampled at
+/// all: they see their background, with opacity 0 and no gradient. The grid holds instant-ngp's moving maximum of the
+/// main field's density, updated before every 16th step.</para>
 /// <para>When the ray batch has ray gradients enabled, dL/dorigin and dL/ddirection are written for every ray, through the
 /// sample positions of all three stages and the main field's view directions (sample distances are held fixed: the
 /// samplers' bins carry no gradient, as in nerfstudio).</para>
