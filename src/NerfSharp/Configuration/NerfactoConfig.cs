@@ -25,7 +25,7 @@ public sealed record NerfactoConfig
     /// </summary>
     public NerfactoConfig WithSampleCounts(bool bounded)
     {
-        bool grid = UsesOccupancyGrid(bounded);
+        bool grid = HasOccupancyGrid(bounded);
         return this with
         {
             ProposalSamples1 = ProposalSamples1 > 0 ? ProposalSamples1 : grid ? 96 : bounded ? 128 : 256,
@@ -123,16 +123,22 @@ public sealed record NerfactoConfig
     /// <summary>
     /// Empty-space skipping in a scene box: "on" keeps an occupancy grid of the main field's density (instant-ngp's,
     /// updated every 16 steps) and samples each ray only between its first and last occupied cell, rays that cross no
-    /// occupied cell costing nothing; "off" is nerfstudio's nerfacto; "auto": on for bounded scenes. Not for unbounded
-    /// scenes (the grid covers a box).
+    /// occupied cell costing nothing; "off" is nerfstudio's nerfacto; "auto": on for bounded scenes (train resolves it,
+    /// see <see cref="ResolveOccupancyGrid"/>). Not for unbounded scenes (the grid covers a box).
     /// </summary>
     public string OccupancyGrid { get; init; } = "auto";
 
     /// <summary>Cells per axis of that grid.</summary>
     public int OccupancyGridResolution { get; init; } = 64;
 
-    /// <summary>Whether the occupancy grid is used, resolved against the scene's boundedness.</summary>
-    public bool UsesOccupancyGrid(bool bounded) => bounded && OccupancyGrid != "off";
+    /// <summary>What train saves for <see cref="OccupancyGrid"/>: "on" for a bounded scene unless "off" was asked for, else "off".</summary>
+    public string ResolveOccupancyGrid(bool bounded) => bounded && OccupancyGrid != "off" ? "on" : "off";
+
+    /// <summary>
+    /// Whether a model keeps the grid: only when resolved "on" (and bounded). An unresolved "auto" is a run saved before
+    /// this option existed: it trained without a grid, and its checkpoint holds none.
+    /// </summary>
+    public bool HasOccupancyGrid(bool bounded) => bounded && OccupancyGrid == "on";
 
     /// <summary>Training images (rows of the appearance embedding); set by train from the data.</summary>
     public int TrainImages { get; init; } = 1;

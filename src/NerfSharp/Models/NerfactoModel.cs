@@ -70,7 +70,7 @@ public sealed class NerfactoModel : IRadianceModel
             .. cameraOptimizer is null ? Array.Empty<ParameterGroup>() : [cameraOptimizer.Group],
         ];
         cameraCentres = new float[3 * config.TrainImages];
-        if (config.UsesOccupancyGrid(space.IsBounded))
+        if (config.HasOccupancyGrid(space.IsBounded))
         {
             int r = config.OccupancyGridResolution;
             Grid = new OccupancyGrid(space.Box!.Value, new OccupancyGridConfig { Resolution = r });

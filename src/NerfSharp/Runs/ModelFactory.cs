@@ -72,12 +72,11 @@ public static class ModelFactory
 
         RunConfig resolved = config with
         {
-            Nerfacto = n.WithSampleCounts(bounded) with
+            Nerfacto = (n with { OccupancyGrid = n.ResolveOccupancyGrid(bounded) }).WithSampleCounts(bounded) with
             {
                 TrainImages = train.Count,
                 SceneKind = bounded ? "bounded" : "unbounded",
                 RayBounds = bounds,
-                OccupancyGrid = n.UsesOccupancyGrid(bounded) ? "on" : "off",
             },
         };
         string normalization = n.SceneNormalization != "auto" ? n.SceneNormalization : train.Format == "llff" ? "none" : "cameras";

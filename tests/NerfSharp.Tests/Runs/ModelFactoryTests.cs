@@ -85,6 +85,10 @@ public sealed class ModelFactoryTests : IClassFixture<DemoSceneFixture>
         Assert.Equal(resolved, config.Nerfacto.OccupancyGrid);
         var model = (NerfSharp.Models.NerfactoModel)ModelFactory.Create(config with { Data = config.Data with { DatasetType = format } }, train.Background);
         Assert.Equal(resolved == "on", model.Grid != null);
+
+        // A config saved before the option existed holds "auto": that run trained without a grid and loads without one.
+        var old = (NerfSharp.Models.NerfactoModel)ModelFactory.Create(config with { Nerfacto = config.Nerfacto with { OccupancyGrid = "auto" } }, train.Background);
+        Assert.Null(old.Grid);
     }
 
     [Fact]
