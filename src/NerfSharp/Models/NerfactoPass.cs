@@ -268,12 +268,9 @@ internal sealed class NerfactoPass
                 continue;
             }
 
-            // In place: m <= r, so ray r's entries are read before anything overwrites them.
-            Origins.AsSpan(3 * r, 3).CopyTo(Origins.AsSpan(3 * m, 3));
-            Units.AsSpan(3 * r, 3).CopyTo(Units.AsSpan(3 * m, 3));
+            MoveRay(r, m);
             Near[m] = first;
             Far[m] = last;
-            Image[m] = Image[r];
             active[m++] = r;
         }
 
@@ -285,13 +282,18 @@ internal sealed class NerfactoPass
     {
         for (int i = 0; i < activeCount; i++)
         {
-            int r = active[i];
-            Origins.AsSpan(3 * r, 3).CopyTo(Origins.AsSpan(3 * i, 3));
-            Units.AsSpan(3 * r, 3).CopyTo(Units.AsSpan(3 * i, 3));
-            Image[i] = Image[r];
+            MoveRay(active[i], i);
         }
 
         return activeCount;
+    }
+
+    /// <summary>Batch ray <paramref name="from"/>'s origin, direction and image to active slot <paramref name="to"/> (to &lt;= from, so compacting in ray order reads each ray before anything overwrites it).</summary>
+    private void MoveRay(int from, int to)
+    {
+        Origins.AsSpan(3 * from, 3).CopyTo(Origins.AsSpan(3 * to, 3));
+        Units.AsSpan(3 * from, 3).CopyTo(Units.AsSpan(3 * to, 3));
+        Image[to] = Image[from];
     }
 
     /// <summary>The active rays' colour, opacity and depth to their batch rays; the others see their background only.</summary>

@@ -39,6 +39,18 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
         DistortionWeight = distortion,
     };
 
+    /// <summary>Initialises the model, then sets every parameter uniform in [-0.6, 0.6) (large enough for clear gradients everywhere).</summary>
+    internal static void InitializeRandom(NerfactoModel model)
+    {
+        model.Initialize(new Rng(3));
+        var init = new Rng(11);
+        float[] values = model.Parameters.Values;
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (init.NextFloat() - 0.5f) * 1.2f;
+        }
+    }
+
     private (NerfactoModel Model, RayBatch Rays, float[] Target) Setup(ContractionNorm norm, double distortion, string background, double sceneScale = 0)
     {
         DataParserOutput data = DatasetLoader.Load(new DataConfig { DataDir = scene.SceneDir, WhiteBackground = true }, "train");
@@ -53,14 +65,7 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
             FarPlane = sceneScale > 0 ? 12 * sceneScale : 12,
         };
         var model = new NerfactoModel(config, new HashGridConfig(4, 2, 10, 4, 24), SceneSpace.Contracted(norm), 1e-2, maxRays: 32);
-        model.Initialize(new Rng(3));
-        var init = new Rng(11);
-        float[] values = model.Parameters.Values;
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (init.NextFloat() - 0.5f) * 1.2f;
-        }
-
+        InitializeRandom(model);
         var rays = new RayBatch(16);
         var target = new float[3 * 16];
         var pick = new Rng(5);
@@ -148,12 +153,7 @@ public sealed class NerfactoGradientTests : IClassFixture<DemoSceneFixture>
         var hash = new HashGridConfig(4, 2, 10, 4, 24);
         var a = new NerfactoModel(plain, hash, SceneSpace.Contracted(ContractionNorm.LInfinity), 1e-2, maxRays: 32);
         var b = new NerfactoModel(normalised, hash, SceneSpace.Contracted(ContractionNorm.LInfinity), 1e-2, maxRays: 32);
-        a.Initialize(new Rng(3));
-        var init = new Rng(11);
-        for (int i = 0; i < a.Parameters.Values.Length; i++)
-        {
-            a.Parameters.Values[i] = (init.NextFloat() - 0.5f) * 1.2f;
-        }
+        InitializeRandom(a);
 
         a.Parameters.Values.CopyTo(b.Parameters.Values, 0);
         var raysA = new RayBatch(16);

@@ -35,13 +35,7 @@ public sealed class NerfactoOccupancyTests : IClassFixture<DemoSceneFixture>
         };
         var model = new NerfactoModel(config, new HashGridConfig(4, 2, 10, 4, 24), SceneSpace.Bounded(SceneBox.Cube(1.5f)), 1e-2, maxRays: rayCount);
         Assert.NotNull(model.Grid);
-        model.Initialize(new Rng(3));
-        var init = new Rng(11);
-        float[] values = model.Parameters.Values;
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (init.NextFloat() - 0.5f) * 1.2f;
-        }
+        NerfactoGradientTests.InitializeRandom(model);
 
         OccupancyGrid grid = model.Grid!;
         var cells = new float[grid.CellCount];
